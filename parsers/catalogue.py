@@ -1,0 +1,210 @@
+"""Matching what customers type against the product catalogue.
+
+Three tiers, strongest first: a name or alias written exactly; part of one
+(`阳光玫瑰` → 阳光玫瑰葡萄, `葡萄` → two grapes: ambiguous); and, for text that
+sits where a product should be, a fuzzy match that forgives typos and the
+homophone slips of pinyin input (`草霉` → 草莓, `坡萝` → 菠萝). Below an explicit
+cutoff nothing matches; when the best two are within a margin, the match is
+ambiguous. pypinyin costs ~0.3 s to import, so it is loaded only when a span
+did not match directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from parsers.text import normalize
+
+MATCH_CUTOFF = 80.0      # below this a fuzzy candidate is not a match
+AMBIGUITY_MARGIN = 5.0   # best two products closer than this: ask which
+SUGGEST_CUTOFF = 35.0    # worth offering as "did you mean"
+MIN_PARTIAL = 2          # shortest part of a name that may stand for it
+
+# Initials and finals that pinyin typists and southern speakers swap.
+_NEAR_INITIALS = {("b", "p"), ("z", "zh"), ("c", "ch"), ("s", "sh"), ("n", "l"), ("f", "h")}
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    """A product as the catalogue knows it (from the config or the database)."""
+
+    name: str
+    price: float
+    unit: str
+    aliases: tuple[str, ...] = ()
+    stock: float | None = None
+    limit: float | None = None
+    specs: tuple[str, ...] = ()
+    on_sale: bool = True
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of matching one span: one product, several, or none."""
+
+    text: str
+    products: tuple[str, ...] = ()       # one: matched; several: ambiguous; none: unknown
+    score: float = 0.0
+    suggestions: tuple[str, ...] = ()    # closest products when unknown
+
+    @property
+    def product(self) -> str | None:
+        return self.products[0] if len(self.products) == 1 else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.products) > 1
+
+
+@dataclass
+class Catalogue:
+    """Products on sale, indexed for fast scanning of chat text."""
+
+    products: tuple[ProductInfo, ...]
+    off_sale: tuple[ProductInfo, ...] = ()
+    _keys: dict[str, str] = field(init=False, repr=False)          # name/alias -> product
+    _parts: dict[str, frozenset[str]] = field(init=False, repr=False)  # substring -> products
+    _specs: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._keys = {}
+        for product in self.products:
+            for key in (product.name, *product.aliases):
+                key = normalize(key)
+                if key:
+                    self._keys.setdefault(key, product.name)
+        parts: dict[str, set[str]] = {}
+        for key, name in self._keys.items():
+            for i in range(len(key)):
+                for j in range(i + MIN_PARTIAL, len(key) + 1):
+                    parts.setdefault(key[i:j], set()).add(name)
+        self._parts = {k: frozenset(v) for k, v in parts.items()}
+        self._specs = frozenset(normalize(s) for p in self.products for s in p.specs)
+        self.by_name = {p.name: p for p in self.products}
+        self.max_key = max((len(k) for k in self._parts), default=0)
+        self.max_spec = max((len(s) for s in self._specs), default=0)
+        self.first_chars = frozenset(k[0] for k in self._parts)
+        self.spec_first_chars = frozenset(s[0] for s in self._specs)
+
+    # -- scanning (used by the lexer, on every entry) ---------------------------
+
+    def product_at(self, text: str, start: int) -> tuple[int, Match] | None:
+        """Longest name, alias or part of one starting at `start`."""
+        if text[start] not in self.first_chars:
+            return None
+        for end in range(min(len(text), start + self.max_key), start + MIN_PARTIAL - 1, -1):
+            span = text[start:end]
+            names = self._parts.get(span)
+            if names:
+                exact = self._keys.get(span)
+                if exact:
+                    return end, Match(span, (exact,), 100.0)
+                return end, Match(span, tuple(sorted(names, key=self._order)), 90.0)
+        return None
+
+    def spec_at(self, text: str, start: int) -> int | None:
+        """End of the longest spec (大果, 6寸, 原味) starting at `start`."""
+        if text[start] not in self.spec_first_chars:
+            return None
+        for end in range(min(len(text), start + self.max_spec), start, -1):
+            if text[start:end] in self._specs:
+                return end
+        return None
+
+    def _order(self, name: str) -> int:
+        return next(i for i, p in enumerate(self.products) if p.name == name)
+
+    # -- fuzzy matching (only for text where a product should be) --------------
+
+    def match(self, span: str) -> Match:
+        """Best product for a whole span, tolerating typos and homophones."""
+        span = normalize(span).replace(" ", "")
+        if not span:
+            return Match(span)
+        exact = self._keys.get(span)
+        if exact:
+            return Match(span, (exact,), 100.0)
+        names = self._parts.get(span)
+        if names:
+            return Match(span, tuple(sorted(names, key=self._order)), 90.0)
+        scored = self._fuzzy_scores(span)
+        ranked = sorted(scored.items(), key=lambda kv: -kv[1])
+        if ranked and ranked[0][1] >= MATCH_CUTOFF:
+            best = ranked[0][1]
+            close = tuple(name for name, s in ranked if s >= MATCH_CUTOFF and best - s < AMBIGUITY_MARGIN)
+            return Match(span, close, best)
+        suggestions = tuple(name for name, s in ranked[:3] if s >= SUGGEST_CUTOFF)
+        return Match(span, (), ranked[0][1] if ranked else 0.0, suggestions)
+
+    def match_tail(self, text: str) -> tuple[int, Match] | None:
+        """A product spelled (possibly misspelled) at the end of `text`.
+
+        For glued text such as `赵磊车里子` before a quantity: the product is
+        the longest matching suffix; returns where it starts.
+        """
+        text = text.replace(" ", "")
+        longest = min(len(text), self.max_key + 1)
+        for size in range(longest, MIN_PARTIAL - 1, -1):
+            found = self.match(text[-size:])
+            if found.products:
+                return len(text) - size, found
+        return None
+
+    def _fuzzy_scores(self, span: str) -> dict[str, float]:
+        from rapidfuzz import fuzz
+
+        span_py = _pinyin(span)
+        scores: dict[str, float] = {}
+        for key, name in self._keys.items():
+            score = 0.0
+            key_py = self._key_pinyin[key]
+            if len(key_py) == len(span_py):
+                if key_py == span_py:
+                    score = 92.0
+                elif set(span) & set(key) and all(_near(a, b) for a, b in zip(span_py, key_py)):
+                    score = 85.0
+            if len(key) >= 3:
+                score = max(score, fuzz.ratio(span, key, processor=None) * 0.98)
+            # Suggestions only: how much of the name the span shares.
+            score = max(score, min(79.0, fuzz.partial_ratio("".join(span_py), "".join(key_py),
+                                                            processor=None) * 0.6))
+            if score > scores.get(name, 0.0):
+                scores[name] = score
+        return scores
+
+    @cached_property
+    def _key_pinyin(self) -> dict[str, tuple[str, ...]]:
+        return {key: _pinyin(key) for key in self._keys}
+
+    def off_sale_match(self, span: str) -> str | None:
+        """The name of a product taken off sale that `span` names exactly."""
+        span = normalize(span)
+        for product in self.off_sale:
+            if span in (normalize(product.name), *map(normalize, product.aliases)):
+                return product.name
+        return None
+
+
+def _pinyin(text: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin(text))
+
+
+def _split(syllable: str) -> tuple[str, str]:
+    for initial in ("zh", "ch", "sh"):
+        if syllable.startswith(initial):
+            return initial, syllable[2:]
+    if syllable and syllable[0] in "bpmfdtnlgkhjqxrzcsyw":
+        return syllable[0], syllable[1:]
+    return "", syllable
+
+
+def _near(a: str, b: str) -> bool:
+    """Whether two toneless syllables are a likely slip for each other."""
+    if a == b:
+        return True
+    (ia, fa), (ib, fb) = _split(a), _split(b)
+    initials_ok = ia == ib or (ia, ib) in _NEAR_INITIALS or (ib, ia) in _NEAR_INITIALS
+    finals_ok = fa == fb or fa.rstrip("g") == fb.rstrip("g")
+    return initials_ok and finals_ok

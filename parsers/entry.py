@@ -1,0 +1,381 @@
+"""Order lines and customer changes: text in, typed requests out.
+
+`parse_line` runs the lexer and the LALR grammar in `grammar/entry.lark`;
+`EntryBuilder` (the Transformer) is the one place that turns the parse tree
+into values: who the line is for, which items, and what is left as a note.
+`resolve_item` then checks an item against the catalogue (one product, a
+spec when the product has specs, a unit that converts).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from lark import Lark, Transformer, v_args
+from lark.exceptions import LarkError
+from lark.lexer import Lexer
+
+from parsers.catalogue import Catalogue, Match
+from parsers.lexer import Tok, tokenize
+from parsers.text import normalize
+from parsers.units import Quantity, UnitMismatch, to_selling_unit
+
+GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "entry.lark"
+
+# Words around a name that are not the name: 我要 李四, 帮罗阿姨订.
+_FILLER_PREFIXES = ("我想要", "我要", "我也要", "帮我", "给我", "麻烦", "老板", "团长", "预订",
+                    "订", "要", "买", "来", "帮", "给", "替", "我")
+_FILLER_SUFFIXES = ("预订", "订", "要", "买", "的")
+_QUESTION = ("吗", "?", "么", "呢", "多久", "几点", "怎么", "什么", "是不是", "有没有", "可以", "能不能")
+
+
+@dataclass(frozen=True)
+class ItemRequest:
+    """One item as written: the words that named it, spec and amount."""
+
+    text: str
+    match: Match
+    spec: str | None = None
+    quantity: Quantity | None = None      # None: not written, means one selling unit
+
+
+@dataclass(frozen=True)
+class EntryRequest:
+    """An order line: `[customer] items [note]`, or 同上 / +1."""
+
+    customer: str | None = None
+    items: tuple[ItemRequest, ...] = ()
+    note: str = ""
+    same_as_above: bool = False
+    plus: float | None = None
+    explicit_quantity: bool = False
+
+    @property
+    def is_order(self) -> bool:
+        return bool(self.items) or self.same_as_above or self.plus is not None
+
+
+@dataclass(frozen=True)
+class ChangeAction:
+    kind: Literal["set", "add", "remove"]
+    item: ItemRequest | None = None        # None: the whole order (取消, 改成3斤)
+    quantity: Quantity | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    actions: tuple[ChangeAction, ...]
+
+
+# -- resolution against the catalogue ------------------------------------------
+
+@dataclass(frozen=True)
+class ResolvedItem:
+    product: str
+    spec: str | None
+    quantity: float                        # in the product's selling unit
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    reason: Literal["unknown_product", "ambiguous", "missing_spec", "unit"]
+    text: str
+    suggestions: tuple[str, ...] = ()
+    product: str | None = None
+
+
+def resolve_item(item: ItemRequest, catalogue: Catalogue) -> ResolvedItem | ItemProblem:
+    """Decide what one written item means, or why it cannot be decided."""
+    match = item.match
+    if match.ambiguous:
+        return ItemProblem("ambiguous", item.text, match.products)
+    if match.product is None:
+        return ItemProblem("unknown_product", item.text, match.suggestions)
+    product = catalogue.by_name[match.product]
+    spec = item.spec
+    if product.specs:
+        specs = {normalize(s): s for s in product.specs}
+        if spec is None or spec not in specs:
+            return ItemProblem("missing_spec", item.text, product.specs, product.name)
+        spec = specs[spec]
+    else:
+        spec = None
+    quantity = item.quantity or Quantity(1.0)
+    try:
+        amount = to_selling_unit(quantity, product.unit)
+    except UnitMismatch:
+        return ItemProblem("unit", item.text, (product.unit,), product.name)
+    if amount <= 0:
+        return ItemProblem("unit", item.text, (product.unit,), product.name)
+    return ResolvedItem(product.name, spec, amount, item.text)
+
+
+# -- parsing -------------------------------------------------------------------
+
+class _TokenList(Lexer):
+    """Hands lark the tokens parsers.lexer already made."""
+
+    def __init__(self, lexer_conf) -> None:  # noqa: D107 - lark's interface
+        pass
+
+    def lex(self, data, *_):  # data is the token list
+        return iter(data)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer=_TokenList,
+                start=["entry", "change"])
+
+
+@v_args(inline=True)
+class EntryBuilder(Transformer):
+    """Parse tree to requests; the only place tree shapes are known."""
+
+    def __init__(self, line: str, catalogue: Catalogue) -> None:
+        super().__init__()
+        self.line = line
+        self.catalogue = catalogue
+
+    # quantities and products
+    def quantity(self, *parts: Tok) -> Tuple_:
+        value, unit, start, end = 0.0, None, parts[0].start_pos, parts[-1].end_pos
+        for part in parts:
+            if part.type in ("NUM", "HALF"):
+                value += part.payload
+            elif part.type == "UNIT":
+                unit = part.payload
+            elif part.type == "TIMES":
+                value = part.payload.value
+        return _Quantity(Quantity(value, unit), start, end)
+
+    def product(self, *parts: Tok) -> _Product:
+        product = next(p for p in parts if p.type == "PRODUCT")
+        spec = next((str(p) for p in parts if p.type == "SPEC"), None)
+        return _Product(str(product), product.payload, spec, parts[0].start_pos, parts[-1].end_pos)
+
+    def item_after(self, product: _Product, quantity: _Quantity | None = None, spec: Tok | None = None):
+        if isinstance(quantity, Tok):  # product SPEC with no quantity between
+            quantity, spec = None, quantity
+        spec_text = product.spec or (str(spec) if spec is not None else None)
+        end = max(product.end, quantity.end if quantity else 0, spec.end_pos if spec is not None else 0)
+        return _Item(ItemRequest(product.text, product.match, spec_text,
+                                 quantity.value if quantity else None), product.start, end)
+
+    def item_before(self, quantity: _Quantity, product: _Product):
+        return _Item(ItemRequest(product.text, product.match, product.spec, quantity.value),
+                     quantity.start, product.end, quantity)
+
+    def each(self, _each: Tok, quantity: _Quantity) -> _Each:
+        return _Each(quantity)
+
+    # a whole line
+    def entry(self, *pieces) -> EntryRequest:
+        return _assemble(list(pieces), self.line, self.catalogue)
+
+    # changes
+    def set_to(self, *parts):
+        product = next((p for p in parts if isinstance(p, _Product)), None)
+        quantity = next(p for p in parts if isinstance(p, _Quantity))
+        return ChangeAction("set", _as_item(product), quantity.value)
+
+    def add_more(self, *parts):
+        product = next((p for p in parts if isinstance(p, _Product)), None)
+        quantity = next((p for p in parts if isinstance(p, _Quantity)), None)
+        return ChangeAction("add", _as_item(product), quantity.value if quantity else None)
+
+    def remove(self, *parts):
+        product = next((p for p in parts if isinstance(p, _Product)), None)
+        return ChangeAction("remove", _as_item(product))
+
+    def change(self, *parts) -> ChangeRequest:
+        return ChangeRequest(tuple(p for p in parts if isinstance(p, ChangeAction)))
+
+
+@dataclass(frozen=True)
+class _Quantity:
+    value: Quantity
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Product:
+    text: str
+    match: Match
+    spec: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Item:
+    request: ItemRequest
+    start: int
+    end: int
+    leading: _Quantity | None = None   # the quantity, when written before the product
+
+
+@dataclass(frozen=True)
+class _Each:
+    quantity: _Quantity
+
+
+Tuple_ = _Quantity
+
+
+def _as_item(product: _Product | None) -> ItemRequest | None:
+    return None if product is None else ItemRequest(product.text, product.match, product.spec)
+
+
+def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
+    """Bind loose quantities, find the customer and the note."""
+    pieces = _rebind_trailing_quantities(pieces)
+    items: list[_Item] = []
+    texts: list[tuple[int, int]] = []           # (start, end) of words that are not items
+    same = False
+    plus = None
+    explicit = False
+    pending: list[int] = []                     # items waiting for a 各 quantity
+    for index, piece in enumerate(pieces):
+        if isinstance(piece, _Item):
+            items.append(piece)
+            explicit |= piece.request.quantity is not None
+            pending = pending + [len(items) - 1] if piece.request.quantity is None else []
+        elif isinstance(piece, _Each):
+            for k in pending:
+                old = items[k]
+                items[k] = _Item(ItemRequest(old.request.text, old.request.match, old.request.spec,
+                                             piece.quantity.value), old.start, old.end)
+            explicit |= bool(pending)
+            pending = []
+        elif isinstance(piece, _Quantity):
+            unknown = _unknown_item(pieces, index, line, catalogue)
+            if unknown is not None:
+                # the TEXT it names was collected already: give its span back
+                if texts and texts[-1][1] >= unknown.start and texts[-1][0] <= unknown.start:
+                    start = texts[-1][0]
+                    texts.pop()
+                    if start < unknown.start:
+                        texts.append((start, unknown.start))
+                items.append(unknown)
+                explicit = True
+            else:
+                texts.append((piece.start, piece.end))
+            pending = []
+        elif isinstance(piece, Tok):
+            if piece.type == "TEXT":
+                texts.append((piece.start_pos, piece.end_pos))
+            elif piece.type == "SAME":
+                same = True
+            elif piece.type == "PLUS":
+                plus = piece.payload
+            if piece.type != "SEP":
+                pending = []
+    items.sort(key=lambda it: it.start)
+    first = items[0].start if items else (len(line) if (same or plus is not None) else 0)
+    before = [(s, e) for s, e in texts if e <= first]
+    after = [(s, e) for s, e in texts if s >= first]
+    if not items and not same and plus is None:
+        before, after = [], texts
+    customer = _customer(line, before)
+    note = " ".join(line[s:e] for s, e in after).strip(" ,;、，")
+    return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit)
+
+
+def _rebind_trailing_quantities(pieces: list) -> list:
+    """荔枝2斤香蕉2斤: LALR gave 2斤 to 香蕉; the 2斤 glued after 香蕉 is its own.
+
+    When a product took the quantity before it and another quantity follows
+    right after it, the product keeps the one after, and the one before goes
+    back to whatever precedes it (an unknown product, usually).
+    """
+    out = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+        if (isinstance(piece, _Item) and piece.leading is not None and isinstance(nxt, _Quantity)
+                and nxt.start == piece.end):
+            request = piece.request
+            out.append(piece.leading)
+            out.append(_Item(ItemRequest(request.text, request.match, request.spec, nxt.value),
+                             piece.leading.end, nxt.end))
+            i += 2
+            continue
+        out.append(piece)
+        i += 1
+    return out
+
+
+def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> _Item | None:
+    """A quantity glued to words that are not a known product: 荔枝2斤, 2斤荔枝."""
+    quantity: _Quantity = pieces[index]
+    prev = pieces[index - 1] if index > 0 else None
+    nxt = pieces[index + 1] if index + 1 < len(pieces) else None
+    word = None
+    if isinstance(prev, Tok) and prev.type == "TEXT" and prev.end_pos == quantity.start:
+        word = prev
+    elif (isinstance(nxt, Tok) and nxt.type == "TEXT" and nxt.start_pos == quantity.end
+          and quantity.value.unit is not None):
+        word = nxt
+    if word is None or not any("\u4e00" <= c <= "\u9fff" for c in word):
+        return None
+    text = str(word)
+    if word is prev:
+        found = catalogue.match_tail(text)
+        if found:
+            offset, match = found
+            start = word.start_pos + offset
+            return _Item(ItemRequest(match.text, match, None, quantity.value), start, quantity.end)
+    match = catalogue.match(text)
+    if len(text) > 8 and not match.products:
+        return None
+    start = min(word.start_pos, quantity.start)
+    return _Item(ItemRequest(text, match, None, quantity.value), start, max(word.end_pos, quantity.end))
+
+
+def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
+    if not spans:
+        return None
+    name = line[spans[0][0]:spans[-1][1]].strip(" ,;、，:")
+    changed = True
+    while changed and name:
+        changed = False
+        for word in _FILLER_PREFIXES:
+            if name.startswith(word) and len(name) > len(word) - 1:
+                name, changed = name[len(word):].strip(), True
+                break
+        for word in _FILLER_SUFFIXES:
+            if name.endswith(word):
+                name, changed = name[: -len(word)].strip(), True
+                break
+    return name or None
+
+
+def looks_like_question(text: str) -> bool:
+    """Questions about products (草莓还有吗?) are chatter, not orders."""
+    return any(q in text for q in _QUESTION)
+
+
+def parse_line(line: str, catalogue: Catalogue) -> EntryRequest | ChangeRequest | None:
+    """Parse one normalised line; None when it is not an order or a change."""
+    tokens = tokenize(line, catalogue)
+    if not tokens:
+        return None
+    kinds = {t.type for t in tokens}
+    parser = _parser()
+    builder = EntryBuilder(line, catalogue)
+    if kinds & {"SET", "ADD", "REMOVE"} and "SAME" not in kinds:
+        try:
+            return builder.transform(parser.parse(tokens, start="change"))
+        except LarkError:
+            # 取消 inside a longer line, 加 in a name: read it as an order line instead
+            tokens = [t for t in tokens if t.type not in ("SET", "ADD", "REMOVE")] or tokens
+    try:
+        return builder.transform(parser.parse(tokens, start="entry"))
+    except LarkError:
+        return None

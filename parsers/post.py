@@ -1,0 +1,110 @@
+"""WeChat #接龙 posts: header, title, description, 例 line, numbered entries.
+
+Only the numbered lines are entries; the title names the round, and the rest
+(prices, pickup times, the example) is read by people, not ordered.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import LarkError
+from lark.lexer import Lexer
+
+GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "post.lark"
+HEADER = "#接龙"
+_ENTRY = re.compile(r"(\d{1,4})\s*[.、:)]\s*(.*)")
+_EXAMPLE = re.compile(r"例(?:如|子)?\s*[:]?\s*")
+
+
+@dataclass(frozen=True)
+class PostEntry:
+    """A numbered line: its number as written and the text after it."""
+
+    seq: int
+    text: str
+
+
+@dataclass(frozen=True)
+class JielongPost:
+    title: str
+    description: tuple[str, ...] = ()
+    example: str | None = None
+    entries: tuple[PostEntry, ...] = ()
+
+
+def is_jielong(text: str) -> bool:
+    """Whether a (normalised) message is a #接龙 post or repost."""
+    return text.lstrip().startswith(HEADER)
+
+
+class _Lines(Lexer):
+    def __init__(self, lexer_conf) -> None:
+        pass
+
+    def lex(self, data, *_):
+        return iter(data)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer=_Lines, start="post")
+
+
+def _line_tokens(text: str) -> list[Token]:
+    tokens = []
+    for number, line in enumerate(text.split("\n")):
+        line = line.strip()
+        if not line:
+            continue
+        if not tokens:
+            tokens.append(Token("HEADER", line[len(HEADER):].strip(), line=number))
+        elif _EXAMPLE.match(line):
+            tokens.append(Token("EXAMPLE", _EXAMPLE.sub("", line, count=1), line=number))
+        elif entry := _ENTRY.fullmatch(line):
+            tokens.append(Token("ENTRY", entry.group(2).strip(), line=int(entry.group(1))))
+        else:
+            tokens.append(Token("LINE", line, line=number))
+    return tokens
+
+
+@v_args(inline=True)
+class PostBuilder(Transformer):
+    def post(self, header: Token, *parts):
+        title = str(header)
+        description, example, entries = [], None, []
+        for kind, value in parts:
+            if kind == "title" and not title:
+                title = value
+            elif kind in ("title", "description"):
+                description.append(value)
+            elif kind == "example":
+                example = value
+            elif value:
+                entries.append(value)
+        return JielongPost(title, tuple(description), example, tuple(entries))
+
+    def title(self, line: Token):
+        return "title", str(line)
+
+    def description(self, line: Token):
+        return "description", str(line)
+
+    def example(self, line: Token):
+        return "example", str(line)
+
+    def entry(self, line: Token):
+        return "entry", PostEntry(line.line, str(line)) if str(line) else None
+
+
+def parse_post(text: str) -> JielongPost | None:
+    """Parse a normalised #接龙 message; None if it is not one."""
+    if not is_jielong(text):
+        return None
+    try:
+        return PostBuilder().transform(_parser().parse(_line_tokens(text.lstrip())))
+    except LarkError:
+        return None

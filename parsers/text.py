@@ -1,0 +1,58 @@
+"""Text normalisation: what people type on phones, made comparable.
+
+Full-width forms become half-width (`２` → `2`, `＋` → `+`), traditional
+characters become simplified (`蘋果` → `苹果`), zero-width characters go,
+WeChat's bracketed stickers (`[玫瑰]`) and emoji become spaces so they never
+glue two words together or end up inside a product name.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+# WeChat renders stickers as [名字]; they are at most a few CJK characters.
+_STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,6}\]")
+# Emoji, pictographs, dingbats, variation selectors, keycaps and similar symbols.
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0000FE00-\U0000FE0F"
+    "\U0001F1E6-\U0001F1FF\u2B00-\u2BFF\u20E3\u3030\u303D\u2190-\u21FF]+"
+)
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+# Characters NFKC would wrongly fold (× would stay, but keep it explicit) or
+# that NFKC leaves alone although people mean ASCII by them.
+_PUNCT = str.maketrans({"×": "x", "＊": "*", "～": "~", "。": ".", "：": ":"})
+
+_t2s = None
+
+
+def _to_simplified(text: str) -> str:
+    global _t2s
+    if _t2s is None:
+        from opencc import OpenCC  # opencc-python-reimplemented; imported on first use
+
+        _t2s = OpenCC("t2s").convert
+    return _t2s(text)
+
+
+@lru_cache(maxsize=65536)
+def normalize(text: str) -> str:
+    """Return text in the one form every parser expects.
+
+    Idempotent: normalize(normalize(t)) == normalize(t). Line breaks are kept;
+    runs of spaces become one space and each line is stripped.
+    """
+    text = text.translate(_ZERO_WIDTH)
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
+    text = _STICKER.sub(" ", text)
+    text = _EMOJI.sub(" ", text)
+    if not text.isascii():
+        text = _to_simplified(text)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(lines)
+
+
+def strip_decorations(name: str) -> str:
+    """A display name without emoji or stickers, for replies and matching."""
+    return normalize(name).replace("\n", " ").strip() or name.strip()
