@@ -116,12 +116,15 @@ class _SpecBuilder(Transformer):
         return CalendarDate(items[0])
 
     def month_day_slash(self, items):
-        month, day = items
+        month, day = items[:2]
         return CalendarDate(int(day), int(month))
 
     def iso_date(self, items):
-        year, month, day = map(int, items)
+        year, month, day = map(int, items[:3])
         return CalendarDate(day, month, year)
+
+    def weekday_note(self, _items):           # 11月25日（周三）: the date decides
+        return None
 
     def period(self, items):
         return _PERIODS[str(items[0])]
@@ -249,21 +252,26 @@ _D = "[0-9０-９]"
 _CN = "[零〇一二两兩三四五六七八九十]"
 _NUM = f"(?:{_D}{{1,4}}|{_CN}{{1,4}})"
 _SP = r"[ \t\u3000]{0,3}"
+_WEEKDAY = "(?:周|週|星期|礼拜|禮拜)[一二三四五六日天七]"
+_NOTE = f"(?:{_SP}[(（]?{_WEEKDAY}[)）]?)?"                          # 11月25日（周三）
 _DAY = "|".join([
-    f"{_D}{{4}}-{_D}{{1,2}}-{_D}{{1,2}}",                              # 2026-12-24
-    f"{_D}{{1,2}}/{_D}{{1,2}}",                                       # 12/24
-    f"(?:{_NUM}年)?{_NUM}月{_NUM}[日号號]?",                           # 11月25日
-    f"{_NUM}[日号號]",                                                 # 25号
+    f"(?:{_D}{{4}}-{_D}{{1,2}}-{_D}{{1,2}}"                             # 2026-12-24
+    f"|{_D}{{1,2}}/{_D}{{1,2}}"                                        # 12/24
+    f"|(?:{_NUM}年)?{_NUM}月{_NUM}[日号號]?"                            # 11月25日
+    f"|{_NUM}[日号號]){_NOTE}",                                         # 25号
     "大?[后後]天|[今明][天日]",                                         # 今天 明天 后天
-    "(?:下个|下個|[下本这這])?(?:周|週|星期|礼拜|禮拜)[一二三四五六日天七]",  # 下周一
+    f"(?:下个|下個|[下本这這])?{_WEEKDAY}",                              # 周五 下周一
 ])
 _PERIOD = ("[今明][早晨晚夜]|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|晚[间間]|夜[里裡间間晚]"
            "|半夜|深夜|凌晨|早|晚")
 _MINUTES = f"半|{_NUM}[刻分]|{_D}{{2}}|{_CN}{{2,3}}"   # a lone 一 is not minutes: 8点一起
 _CLOCK = f"{_D}{{1,2}}[:：]{_D}{{2}}|{_NUM}[点點时時][钟鐘]?(?:{_MINUTES})?"
 _CANDIDATE = re.compile(
-    # Not inside a number or date the regex could not take (腊月廿五8点, 1008点, 9-12点).
-    r"(?<![0-9０-９零〇一二两兩三四五六七八九十廿卅初年月日号號/\-.:：])"
+    # A span never starts right after a digit, a date character or the end of a period
+    # word: there it would be the tail of something the regex could not take, and reading
+    # it alone would give a wrong day (腊月廿五8点, 正月初一晚8点, 当晚8点, 1008点, 9-12点).
+    r"(?<![0-9０-９零〇一二两兩三四五六七八九十廿卅初年月日号號天上午早晚晨夜间間里裡/\-])"
+    r"(?<![0-9０-９][:：])"
     rf"(?:(?:{_DAY}){_SP})?(?:(?:{_PERIOD}){_SP})?(?:{_CLOCK})整?"
 )
 
@@ -307,11 +315,14 @@ def find_deadline(text: str, opened_at: datetime) -> datetime | None:
     if not isinstance(text, str):
         return None
     weak: datetime | None = None
+    parsed: dict[str, datetime | None] = {}   # a text repeating one span parses it once
     for span in _CANDIDATE.finditer(text):
         strength = _marker(text, span)
         if strength == 0 or (strength == 1 and weak is not None):
             continue
-        when = _parse(span.group(), opened_at)
+        if span.group() not in parsed:
+            parsed[span.group()] = _parse(span.group(), opened_at)
+        when = parsed[span.group()]
         if when is not None and strength == 2:
             return when
         weak = weak or when
