@@ -189,13 +189,11 @@ def _orders_document(db_url: str) -> dict:
     from storage.database import Database
     from storage.reports import orders_document
 
-    database = Database(db_url)
+    database = Database(db_url, create=False)      # the bot owns the schema
     try:
         return orders_document(database)
     finally:
-        close = getattr(database, "close", None) or getattr(database, "dispose", None)
-        if close:
-            close()
+        database.dispose()
 
 
 def _ordered(document: dict) -> set[tuple[str, str, float]]:

@@ -31,6 +31,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import Config, ConfigError
@@ -135,12 +136,13 @@ def parse_solitaire(payload: str) -> Solitaire | None:
 # The transport
 # --------------------------------------------------------------------------
 
-def _import_puppet() -> tuple[Any, Any, Any]:
-    """PuppetService, PuppetOptions and FileBox, or a one-line ConfigError."""
+def _import_puppet() -> tuple[Any, Any, Any, tuple[type[BaseException], ...]]:
+    """PuppetService, PuppetOptions, FileBox and the connection errors, or a ConfigError."""
     try:
         with warnings.catch_warnings():
             # wechaty_puppet_service.utils imports telnetlib (gone in 3.13).
             warnings.simplefilter("ignore", DeprecationWarning)
+            from grpclib.exceptions import GRPCError, StreamTerminatedError
             from wechaty_puppet import FileBox, PuppetOptions
             from wechaty_puppet_service import PuppetService
     except ImportError as exc:
@@ -156,7 +158,7 @@ def _import_puppet() -> tuple[Any, Any, Any]:
         logger.handlers = []
         logger.propagate = True
         logger.setLevel(logging.ERROR)
-    return PuppetService, PuppetOptions, FileBox
+    return PuppetService, PuppetOptions, FileBox, (GRPCError, StreamTerminatedError, OSError)
 
 
 class _Disconnected(Exception):
@@ -229,7 +231,7 @@ class WechatyTransport:
             await asyncio.sleep(delay)
 
     async def _connection(self) -> None:
-        PuppetService, PuppetOptions, _ = self._classes
+        PuppetService, PuppetOptions = self._classes[:2]
         puppet = PuppetService(PuppetOptions(end_point=self.endpoint, token=self.token))
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
@@ -254,11 +256,16 @@ class WechatyTransport:
                         self.cache.drop(payload.room_id)
                     elif kind == "error":
                         log.warning("puppet service error: %s", payload)
+                    elif kind == "scan":
+                        qrcode = getattr(payload, "qrcode", None)
+                        if qrcode:
+                            log.warning("the WeChat account needs a login: scan https://wechaty.js.org/qrcode/%s",
+                                        quote(qrcode, safe=""))
                 except Exception:  # never let a handler break the stream reader
                     log.exception("handling a %s event", kind)
             return handler
 
-        for kind in ("heartbeat", "message", "login", "logout", "room-topic", "error"):
+        for kind in ("heartbeat", "message", "login", "logout", "room-topic", "error", "scan"):
             puppet.on(kind, guarded(kind))
 
         stream = asyncio.create_task(puppet.start(), name="wechaty-stream")
@@ -317,6 +324,8 @@ class WechatyTransport:
                     await self._on_message(puppet, value)
             except asyncio.CancelledError:
                 raise
+            except self._classes[3] as exc:       # the connection, not the message
+                log.warning("skipping %s %s: %s", kind, value, _reason(exc))
             except Exception:
                 log.exception("skipping %s %s", kind, value)
             finally:
