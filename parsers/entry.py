@@ -81,7 +81,7 @@ class ResolvedItem:
 
 @dataclass(frozen=True)
 class ItemProblem:
-    reason: Literal["unknown_product", "ambiguous", "missing_spec", "unit"]
+    reason: Literal["unknown_product", "ambiguous", "missing_spec", "unit", "unclear"]
     text: str
     suggestions: tuple[str, ...] = ()
     product: str | None = None

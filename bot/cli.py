@@ -1,0 +1,102 @@
+"""The `jielong` command: replay, parse, console, run."""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from bot.config import Config, ConfigError, load_config
+
+
+def _config(path: str) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """jielong: a WeChat group-buy (接龙) order bot."""
+
+
+@main.command()
+@click.argument("chat", type=click.Path(dir_okay=False))
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None, help="SQLAlchemy URL (default: a fresh SQLite file)")
+@click.option("--orders-json", type=click.Path(dir_okay=False), default=None)
+@click.option("--quiet", is_flag=True, help="do not print the conversation")
+@click.option("--stats", is_flag=True, help="print timing figures to stderr")
+def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | None, quiet: bool,
+           stats: bool) -> None:
+    """Feed a recorded chat (JSONL) through the bot and print its replies."""
+    from bot.app import build_bot
+    from bot.transports.replay import ChatFileError, read_chat, replay as run_replay
+    from storage.reports import orders_document
+
+    config = _config(config_path)
+    try:
+        messages = read_chat(chat)
+    except ChatFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = build_bot(config, db_url or f"sqlite:///{tmp}/jielong.db")
+        result = run_replay(messages, bot.handle, None if quiet else sys.stdout)
+        if orders_json:
+            document = orders_document(bot.db)
+            Path(orders_json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+        bot.db.dispose()
+    if stats:
+        lat = sorted(result.latencies) or [0.0]
+        p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
+        click.echo(f"messages={result.messages} replies={result.replies} total={sum(lat):.3f}s "
+                   f"p50={p(0.5):.2f}ms p99={p(0.99):.2f}ms max={lat[-1] * 1000:.2f}ms", err=True)
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.argument("text", required=False)
+def parse(config_path: str, text: str | None) -> None:
+    """Show what a line (or a whole message on stdin) is understood as, as JSON."""
+    from bot.debug import explain
+
+    config = _config(config_path)
+    source = text if text is not None else sys.stdin.read()
+    click.echo(json.dumps(explain(source, config), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None)
+def console(config_path: str, db_url: str | None) -> None:
+    """Chat with the bot in the terminal, typing as different people."""
+    from bot.app import build_bot
+    from bot.transports.console import run_console
+
+    config = _config(config_path)
+    run_console(build_bot(config, db_url), config)
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None)
+def run(config_path: str, db_url: str | None) -> None:
+    """Run the bot on the configured transport (wechaty, or console)."""
+    import logging
+
+    from bot.app import build_bot
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    config = _config(config_path)
+    bot = build_bot(config, db_url)
+    if config.transport == "wechaty":
+        from bot.transports.wechaty import run_wechaty
+
+        run_wechaty(config, bot)
+    else:
+        from bot.transports.console import run_console
+
+        run_console(bot, config)

@@ -1,0 +1,44 @@
+"""What a handler gets: the message, its normalised text, the order book."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.config import Config
+from bot.messages import Incoming, Reply
+from bot.orders import OrderBook
+from storage.models import Room
+
+
+@dataclass
+class Context:
+    msg: Incoming
+    text: str                      # normalised, bot mention and leading "/" kept
+    book: OrderBook
+    config: Config
+    room: Room
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.msg.sender in self.config.admins
+
+    @property
+    def mentions_bot(self) -> bool:
+        return self.config.bot_id in self.msg.mentions or f"@{self.config.bot_name}" in self.text
+
+    @property
+    def name(self) -> str:
+        """The sender's display name as the group shows it."""
+        return self.msg.name.strip() or self.msg.sender
+
+    def say(self, text: str, *, mention: bool = True) -> None:
+        mentions = (self.msg.sender,) if mention else ()
+        self.replies.append(Reply(self.room.id, text, mentions))
+
+    def command_text(self) -> str:
+        """The text with a leading @bot and "/" removed, for command parsing."""
+        text = self.text.strip()
+        prefix = f"@{self.config.bot_name}"
+        if text.startswith(prefix):
+            text = text[len(prefix):].strip()
+        return text.lstrip("/").strip()

@@ -1,0 +1,126 @@
+"""#接龙 posts and reposts: opening a round and diffing the growing list.
+
+Everyone re-sends the whole list with their own line added. Entries are
+known by their content (the line without its number), so renumbering and
+races cost nothing: an unseen line is a new order owned by the sender, or an
+edit when it replaces a line the sender may change; a line missing from the
+list is cancelled only when the sender owns it (or is an admin).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from bot import replies
+from bot.context import Context
+from bot.customer import report
+from bot.orders import Outcome, Refusal
+from parsers.entry import EntryRequest, ItemRequest, parse_line
+from parsers.post import JielongPost, PostEntry
+from parsers.text import normalize
+from parsers.units import Quantity
+from storage.models import EntryKey, Order, Round
+
+
+def content_key(text: str) -> str:
+    """What identifies a line: its words, without number or spacing."""
+    return normalize(text).replace(" ", "")[:500]
+
+
+def handle_post(ctx: Context, post: JielongPost) -> None:
+    book = ctx.book
+    rnd = book.open_round(ctx.room.id)
+    if ctx.is_admin:
+        latest = rnd or book.latest_round(ctx.room.id)
+        reopened_same = rnd is None and latest is not None and latest.title == post.title
+        if (rnd is None and not reopened_same) or (rnd is not None and post.title and post.title != rnd.title):
+            rnd = book.start_round(ctx.room.id, post.title, ctx.msg.sender, "\n".join(post.description))
+            ctx.say(replies.round_opened(rnd), mention=False)
+        elif rnd is None:
+            rnd = latest
+    elif rnd is None:
+        rnd = book.latest_round(ctx.room.id)
+    sync_entries(ctx, rnd, post.entries)
+
+
+def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) -> None:
+    book = ctx.book
+    sender = ctx.msg.sender
+    keys: dict[str, EntryKey] = {}
+    if rnd is not None:
+        keys = {k.content: k for k in book.session.scalars(select(EntryKey).where(EntryKey.round_id == rnd.id))}
+    orders = {o.id: o for o in rnd.orders} if rnd is not None else {}
+    seen = {content_key(e.text) for e in entries}
+    new_lines: list[tuple[PostEntry, str]] = []
+    for entry in entries:
+        key = content_key(entry.text)
+        if key and key not in keys and key not in {k for _, k in new_lines}:
+            new_lines.append((entry, key))
+    missing = [k for k in keys.values() if k.current and k.content not in seen
+               and k.order_id in orders and orders[k.order_id].status != "cancelled"]
+    if rnd is None or rnd.status != "open":
+        if new_lines:
+            book.ask(rnd, ctx.room.id, sender, ctx.name, "\n".join(e.text for e, _ in new_lines),
+                     [Refusal("closed", new_lines[0][0].text, "")])
+            ctx.say(replies.closed(ctx.name))
+        return
+
+    parsed_before: list[EntryRequest | None] = []
+    parsed_by_seq: dict[int, EntryRequest] = {}
+    for entry in entries:
+        parsed = parse_line(normalize(entry.text), book.catalogue)
+        parsed_before.append(parsed if isinstance(parsed, EntryRequest) else None)
+    index_of = {id(e): i for i, e in enumerate(entries)}
+
+    for entry, key in new_lines:
+        request = parsed_before[index_of[id(entry)]]
+        if request is None or not request.is_order:
+            continue
+        items = list(request.items)
+        if request.same_as_above:
+            items += _previous_items(parsed_before, index_of[id(entry)])
+        customer = request.customer or ctx.name
+        edited = _editable_match(ctx, missing, orders, customer, entry.seq)
+        if edited is not None:
+            missing.remove(edited)
+            order = orders[edited.order_id]
+            edited.current = False
+            outcome = book.replace_items(order, items, request.note, sender)
+            book.session.add(EntryKey(round_id=rnd.id, content=key, order_id=order.id, owner=edited.owner,
+                                      current=True))
+            _report(ctx, rnd, outcome, order.customer, new=False)
+            continue
+        outcome = book.place(rnd, sender, customer, items, request.note, source="jielong")
+        order_id = outcome.order.id if outcome.order is not None else None
+        book.session.add(EntryKey(round_id=rnd.id, content=key, order_id=order_id, owner=sender, current=True))
+        _report(ctx, rnd, outcome, customer, new=True)
+    for key in missing:
+        order = orders[key.order_id]
+        if key.owner == sender or ctx.is_admin:
+            key.current = False
+            book.cancel(order, sender)
+            ctx.say(replies.cancelled(ctx.name, order))
+
+
+def _report(ctx: Context, rnd: Round, outcome: Outcome, customer: str, *, new: bool) -> None:
+    report(ctx, rnd, outcome, customer, new=new)
+
+
+def _editable_match(ctx: Context, missing: list[EntryKey], orders: dict[int, Order], customer: str,
+                    seq: int) -> EntryKey | None:
+    """The missing line a new line replaces, if the sender may edit it."""
+    mine = [k for k in missing if k.owner == ctx.msg.sender or ctx.is_admin]
+    wanted = normalize(customer).replace(" ", "")
+    for key in mine:
+        if normalize(orders[key.order_id].customer).replace(" ", "") == wanted:
+            return key
+    return None
+
+
+def _previous_items(parsed: list[EntryRequest | None], index: int) -> list[ItemRequest]:
+    """同上: the items of the nearest entry above that has some."""
+    for earlier in reversed(parsed[:index]):
+        if earlier is not None and earlier.items:
+            return list(earlier.items)
+    return []

@@ -1,0 +1,293 @@
+"""Order logic on one open session: placing, changing, cancelling, stock.
+
+Everything here runs inside the caller's unit of work (one per incoming
+message), so an order, its stock and its reply commit together or not at all.
+Stock is taken with a conditional UPDATE (`stock >= wanted`), which stays
+correct with two processes on one database.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from parsers.catalogue import Catalogue, ProductInfo
+from parsers.entry import ItemProblem, ItemRequest, ResolvedItem, resolve_item
+from storage.models import Order, OrderHistory, OrderItem, Product, Question, Round
+
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An item understood but not taken: over stock or over the limit."""
+
+    reason: str            # stock | limit | unknown_product (off sale) | closed
+    text: str
+    product: str
+    available: float = 0.0
+    unit: str = ""
+
+
+Problem = ItemProblem | Refusal
+
+
+@dataclass
+class Outcome:
+    """What one entry or change did, for the reply and the question log."""
+
+    order: Order | None = None
+    taken: list[OrderItem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    changed: bool = False
+
+
+class OrderBook:
+    """Orders of one room's rounds, read and written through a session."""
+
+    def __init__(self, session: Session, catalogue: Catalogue, now: datetime) -> None:
+        self.session = session
+        self.catalogue = catalogue
+        self.now = now
+        self._products = {p.name: p for p in session.scalars(select(Product))}
+
+    # -- rounds ----------------------------------------------------------------
+
+    def open_round(self, room_id: str) -> Round | None:
+        return self.session.scalar(select(Round).where(Round.room_id == room_id, Round.status == "open")
+                                   .order_by(Round.id.desc()).limit(1))
+
+    def latest_round(self, room_id: str) -> Round | None:
+        return self.session.scalar(select(Round).where(Round.room_id == room_id)
+                                   .order_by(Round.id.desc()).limit(1))
+
+    def start_round(self, room_id: str, title: str, by: str, description: str = "") -> Round:
+        current = self.open_round(room_id)
+        if current is not None:
+            self.close_round(current)
+        new = Round(room_id=room_id, title=title, status="open", opened_by=by, opened_at=self.now,
+                    description=description)
+        self.session.add(new)
+        self.session.flush()
+        return new
+
+    def close_round(self, rnd: Round) -> None:
+        rnd.status = "closed"
+        rnd.closed_at = self.now
+        rnd.revision += 1
+
+    # -- orders ----------------------------------------------------------------
+
+    def live_orders(self, rnd: Round) -> list[Order]:
+        return [o for o in rnd.orders if o.status != "cancelled"]
+
+    def orders_of(self, rnd: Round, owner: str) -> list[Order]:
+        return [o for o in self.live_orders(rnd) if o.owner == owner]
+
+    def product(self, name: str) -> Product:
+        return self._products[name]
+
+    def place(self, rnd: Round, owner: str, customer: str, items: Sequence[ItemRequest], note: str,
+              *, source: str, merge_into: Order | None = None) -> Outcome:
+        """Take what can be taken of an entry; the rest becomes problems."""
+        outcome = Outcome()
+        wanted: dict[tuple[str, str | None], float] = {}
+        texts: dict[tuple[str, str | None], str] = {}
+        for request in items:
+            resolved = self._resolve(request)
+            if isinstance(resolved, ResolvedItem):
+                key = (resolved.product, resolved.spec)
+                wanted[key] = wanted.get(key, 0.0) + resolved.quantity
+                texts.setdefault(key, resolved.text)
+            else:
+                outcome.problems.append(resolved)
+        accepted: list[tuple[Product, str | None, float]] = []
+        for (name, spec), quantity in wanted.items():
+            product = self.product(name)
+            refusal = self._check_and_take(rnd, product, customer, quantity, texts[(name, spec)])
+            if refusal:
+                outcome.problems.append(refusal)
+            else:
+                accepted.append((product, spec, quantity))
+        if not accepted:
+            return outcome
+        order = merge_into
+        if order is None:
+            order = self._new_order(rnd, owner, customer, note, source)
+        elif note and note not in order.note:
+            order.note = f"{order.note} {note}".strip()
+        for product, spec, quantity in accepted:
+            outcome.taken.append(self._add_item(order, product, spec, quantity))
+        order.updated_at = self.now
+        self._log(order, owner, "created" if merge_into is None else "updated", _describe(accepted))
+        outcome.order = order
+        outcome.changed = True
+        rnd.revision += 1
+        return outcome
+
+    def _resolve(self, request: ItemRequest) -> ResolvedItem | Problem:
+        resolved = resolve_item(request, self.catalogue)
+        if isinstance(resolved, ItemProblem) and resolved.reason == "unknown_product":
+            off = self.catalogue.off_sale_match(request.text)
+            if off:
+                return Refusal("unknown_product", request.text, off)
+        return resolved
+
+    def _new_order(self, rnd: Round, owner: str, customer: str, note: str, source: str) -> Order:
+        seq = (self.session.scalar(select(Order.seq).where(Order.round_id == rnd.id)
+                                   .order_by(Order.seq.desc()).limit(1)) or 0) + 1
+        order = Order(round=rnd, seq=seq, customer=customer, owner=owner, status="open", note=note,
+                      source=source, created_at=self.now, updated_at=self.now)
+        self.session.add(order)
+        return order
+
+    def _add_item(self, order: Order, product: Product, spec: str | None, quantity: float) -> OrderItem:
+        for item in order.items:
+            if item.product_id == product.id and item.spec == spec:
+                item.quantity = round(item.quantity + quantity, 4)
+                return item
+        item = OrderItem(product=product, product_id=product.id, spec=spec, quantity=quantity,
+                         unit_price=product.price)
+        order.items.append(item)
+        return item
+
+    def customer_total(self, rnd: Round, customer: str, product: Product) -> float:
+        return sum(item.quantity for order in self.live_orders(rnd) if order.customer == customer
+                   for item in order.items if item.product_id == product.id)
+
+    def _check_and_take(self, rnd: Round, product: Product, customer: str, quantity: float,
+                        text: str) -> Refusal | None:
+        if product.limit is not None:
+            already = self.customer_total(rnd, customer, product)
+            if already + quantity > product.limit + EPSILON:
+                return Refusal("limit", text, product.name, max(0.0, product.limit - already), product.unit)
+        if not self.take_stock(product, quantity):
+            return Refusal("stock", text, product.name, max(0.0, product.stock or 0.0), product.unit)
+        return None
+
+    def take_stock(self, product: Product, quantity: float) -> bool:
+        """Atomically take `quantity` if that much is left (always, if unlimited)."""
+        if product.stock is None:
+            return True
+        result = self.session.execute(
+            update(Product).where(Product.id == product.id, Product.stock >= quantity - EPSILON)
+            .values(stock=Product.stock - quantity).execution_options(synchronize_session=False))
+        self.session.refresh(product, ["stock"])
+        return result.rowcount == 1
+
+    def give_back(self, product: Product, quantity: float) -> None:
+        if product.stock is None or quantity <= 0:
+            return
+        self.session.execute(update(Product).where(Product.id == product.id, Product.stock.is_not(None))
+                             .values(stock=Product.stock + quantity)
+                             .execution_options(synchronize_session=False))
+        self.session.refresh(product, ["stock"])
+
+    # -- changes ---------------------------------------------------------------
+
+    def set_quantity(self, order: Order, item: OrderItem, quantity: float, actor: str) -> Refusal | None:
+        """Set one item's quantity (0 removes it), respecting stock and limit."""
+        delta = quantity - item.quantity
+        product = item.product
+        if delta > EPSILON:
+            refusal = self._check_and_take(order.round, product, order.customer, delta, product.name)
+            if refusal:
+                return refusal
+        elif delta < -EPSILON:
+            self.give_back(product, -delta)
+        if quantity <= EPSILON:
+            order.items.remove(item)
+        else:
+            item.quantity = round(quantity, 4)
+        order.updated_at = self.now
+        order.round.revision += 1
+        self._log(order, actor, "updated", f"{product.name} → {quantity:g}{product.unit}")
+        if not order.items:
+            self._cancelled(order, actor)
+        return None
+
+    def cancel(self, order: Order, actor: str) -> None:
+        for item in list(order.items):
+            self.give_back(item.product, item.quantity)
+        self._cancelled(order, actor)
+
+    def _cancelled(self, order: Order, actor: str) -> None:
+        order.status = "cancelled"
+        order.updated_at = self.now
+        order.round.revision += 1
+        self._log(order, actor, "cancelled", "")
+
+    def replace_items(self, order: Order, items: Sequence[ItemRequest], note: str, actor: str) -> Outcome:
+        """An owner's edited 接龙 line: the order becomes what the line now says."""
+        for item in list(order.items):
+            self.give_back(item.product, item.quantity)
+            order.items.remove(item)
+        self.session.flush()
+        outcome = self.place(order.round, order.owner, order.customer, items, note, source=order.source,
+                             merge_into=order)
+        order.note = note
+        if not order.items:
+            self._cancelled(order, actor)
+        return outcome
+
+    def set_status(self, order: Order, status: str, actor: str) -> None:
+        order.status = status
+        order.updated_at = self.now
+        order.round.revision += 1
+        self._log(order, actor, status, "")
+
+    def _log(self, order: Order, actor: str, action: str, detail: str) -> None:
+        self.session.flush()
+        self.session.add(OrderHistory(order_id=order.id, at=self.now, actor=actor, action=action,
+                                      detail=detail))
+
+    # -- questions -------------------------------------------------------------
+
+    def ask(self, rnd: Round | None, room_id: str, sender: str, customer: str, text: str,
+            problems: Iterable[Problem]) -> Question | None:
+        problems = list(problems)
+        if not problems:
+            return None
+        first = problems[0]
+        settles: set[str] = set()
+        suggestions: list[str] = []
+        for problem in problems:
+            if isinstance(problem, ItemProblem):
+                suggestions += list(problem.suggestions)
+                if problem.reason == "ambiguous":
+                    settles.update(problem.suggestions)
+                elif problem.product:
+                    settles.add(problem.product)
+            elif problem.reason in ("stock", "limit"):
+                settles.add(problem.product)
+        question = Question(round_id=rnd.id if rnd else None, room_id=room_id, sender=sender,
+                            customer=customer, text=text, reason=first.reason,
+                            suggestions=suggestions[:5], settled_by=sorted(settles), created_at=self.now)
+        self.session.add(question)
+        return question
+
+    def settle(self, rnd: Round, sender: str, products: Iterable[str]) -> None:
+        """Questions of this sender that a clear order of these products answers."""
+        names = set(products)
+        if not names:
+            return
+        for question in self.session.scalars(select(Question).where(
+                Question.round_id == rnd.id, Question.sender == sender, Question.settled.is_(False))):
+            if names & set(question.settled_by) or "*" in question.settled_by:
+                question.settled = True
+
+
+def catalogue_from(products: Iterable[Product]) -> Catalogue:
+    on, off = [], []
+    for p in sorted(products, key=lambda p: (p.position, p.id)):
+        info = ProductInfo(name=p.name, price=p.price, unit=p.unit, aliases=tuple(p.aliases or ()),
+                           stock=p.stock, limit=p.limit, specs=tuple(p.specs or ()), on_sale=p.on_sale)
+        (on if p.on_sale else off).append(info)
+    return Catalogue(tuple(on), tuple(off))
+
+
+def _describe(accepted: Sequence[tuple[Product, str | None, float]]) -> str:
+    return "，".join(f"{p.name}{' ' + s if s else ''} {q:g}{p.unit}" for p, s, q in accepted)

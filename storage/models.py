@@ -1,0 +1,186 @@
+"""The database schema: SQLAlchemy 2 typed models.
+
+One catalogue per bot (a merchant's products, shared by their groups); rooms
+hold rounds (one 接龙 each), rounds hold orders, orders hold items. Every
+order change leaves a row in `order_history`; every reply waits in `outbox`
+until the transport has sent it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Member(Base):
+    """A contact as seen in one room (their display name there)."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("room_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id"))
+    contact_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    price: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    stock: Mapped[float | None] = mapped_column(Float, nullable=True)   # what is left; None = unlimited
+    limit: Mapped[float | None] = mapped_column(Float, nullable=True)   # per customer per round
+    specs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    on_sale: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)           # catalogue order
+
+
+class Round(Base):
+    """One group-buy (one 接龙) in a room."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (Index("ix_rounds_room_status", "room_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")     # open | closed
+    opened_by: Mapped[str] = mapped_column(String(128))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)           # bumps on every change
+
+    orders: Mapped[list[Order]] = relationship(back_populates="round", order_by="Order.seq")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("round_id", "seq"), Index("ix_orders_round_owner", "round_id", "owner"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    seq: Mapped[int] = mapped_column(Integer)             # 1, 2, 3... as 汇总 lists them
+    customer: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(128))       # who placed it (may edit/cancel it)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open paid shipped done cancelled
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="chat")  # jielong | chat | proxy
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    round: Mapped[Round] = relationship(back_populates="orders")
+    items: Mapped[list[OrderItem]] = relationship(back_populates="order", order_by="OrderItem.id",
+                                                  cascade="all, delete-orphan")
+
+    @property
+    def total(self) -> float:
+        return round(sum(item.amount for item in self.items), 2)
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    spec: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    quantity: Mapped[float] = mapped_column(Float)        # in the product's selling unit
+    unit_price: Mapped[float] = mapped_column(Float)
+
+    order: Mapped[Order] = relationship(back_populates="items")
+    product: Mapped[Product] = relationship(lazy="joined")
+
+    @property
+    def amount(self) -> float:
+        return round(self.quantity * self.unit_price, 2)
+
+
+class EntryKey(Base):
+    """A 接龙 line's content, pointing at the order it became.
+
+    Old contents of an edited line stay (current=False), so a repost from an
+    older base carrying the old line changes nothing.
+    """
+
+    __tablename__ = "entry_keys"
+    __table_args__ = (UniqueConstraint("round_id", "content"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    content: Mapped[str] = mapped_column(String(500))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), nullable=True)
+    owner: Mapped[str] = mapped_column(String(128))
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Question(Base):
+    """An entry the bot asked about (unresolved) until the sender settles it."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), nullable=True)
+    room_id: Mapped[str] = mapped_column(String(128))
+    sender: Mapped[str] = mapped_column(String(128))
+    customer: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(32))
+    suggestions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    settled_by: Mapped[list[str]] = mapped_column(JSON, default=list)   # products that settle it
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProcessedMessage(Base):
+    """Message ids already handled: a re-delivery is recognised and skipped."""
+
+    __tablename__ = "processed_messages"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OrderHistory(Base):
+    __tablename__ = "order_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))      # created updated cancelled paid shipped done
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxMessage(Base):
+    """A reply written in the same transaction as the change it reports."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(128))     # the incoming message it answers
+    to: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    mentions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,32 @@
+"""Read-only views of the database: the orders document of the contract."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storage.database import Database
+from storage.models import Order, OrderItem, Question, Round
+
+
+def orders_document(db: Database) -> dict:
+    """Orders (not cancelled) and unsettled questions, as OUT.json lists them."""
+    with db.session() as session:
+        orders = session.scalars(
+            select(Order).where(Order.status != "cancelled").join(Round)
+            .options(selectinload(Order.items).joinedload(OrderItem.product))
+            .order_by(Order.created_at, Order.id)).all()
+        questions = session.scalars(select(Question).where(Question.settled.is_(False))
+                                    .order_by(Question.id)).all()
+        return {
+            "orders": [
+                {"customer": o.customer, "owner": o.owner, "status": o.status,
+                 "items": [{"product": i.product.name, "spec": i.spec, "quantity": round(i.quantity, 4)}
+                           for i in o.items],
+                 "note": o.note}
+                for o in orders if o.items
+            ],
+            "unresolved": [
+                {"sender": q.sender, "text": q.text, "reason": q.reason, "suggestions": q.suggestions}
+                for q in questions
+            ],
+        }
