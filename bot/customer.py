@@ -33,9 +33,9 @@ def handle_customer(ctx: Context, request: EntryRequest | ChangeRequest) -> None
     rnd = book.open_round(ctx.room.id)
     if rnd is None:
         if isinstance(request, EntryRequest):
-            book.ask(book.latest_round(ctx.room.id), ctx.room.id, ctx.msg.sender, ctx.name, ctx.text,
-                     [Refusal("closed", ctx.text, "")])
-            ctx.say(replies.closed(ctx.name))
+            latest = book.latest_round(ctx.room.id)
+            book.ask(latest, ctx.room.id, ctx.msg.sender, ctx.name, ctx.text, [Refusal("closed", ctx.text, "")])
+            ctx.say(replies.closed(ctx.name) if latest else replies.not_open(ctx.name))
         return
     if isinstance(request, ChangeRequest):
         apply_changes(ctx, rnd, request)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from parsers.address import mask_phone
 from parsers.entry import ItemProblem
 from storage.models import Order, OrderItem, Round
 
@@ -77,6 +78,10 @@ def cancelled(name: str, order: Order | None = None) -> str:
 
 def closed(name: str) -> str:
     return f"@{name} 本团已截单，这条没有登记，下次早点哦"
+
+
+def not_open(name: str) -> str:
+    return f"@{name} 现在还没有开团，开团后再下单哦"
 
 
 def not_admin(name: str) -> str:
@@ -156,3 +161,147 @@ def stock_set(name: str, stock: float, unit: str) -> str:
 
 def unknown_product(name: str) -> str:
     return f"没有商品「{name}」"
+
+
+# -- merchant reports (figures from bot.reports; kept short for a phone) --------
+
+REPORT_CHUNK = 25   # lines per message: a long bill list arrives as several messages
+
+
+def _label(product: str, spec: str | None) -> str:
+    return f"{product}({spec})" if spec else product
+
+
+def _items_text(items) -> str:
+    return " ".join(f"{_label(i.product, i.spec)}{amount(i.quantity, i.unit)}" for i in items)
+
+
+def _round_head(kind: str, rnd) -> str:
+    state = "进行中" if rnd.status == "open" else "已截单"
+    return f"【{kind}】{rnd.name}（{state}）"
+
+
+def chunked(head: str, lines: Sequence[str], size: int = REPORT_CHUNK) -> list[str]:
+    """A head line and its body, split into messages of at most `size` lines."""
+    if not lines:
+        return [head]
+    parts = [lines[i:i + size] for i in range(0, len(lines), size)]
+    out = []
+    for n, part in enumerate(parts, 1):
+        title = head if len(parts) == 1 else f"{head}（{n}/{len(parts)}）"
+        out.append("\n".join([title, *part]))
+    return out
+
+
+def summary_report(rnd, figures, *, list_orders: bool = True, max_orders: int = 20) -> str:
+    """汇总: headline figures, per-product totals, paid/unpaid, what still waits."""
+    lines = [_round_head("汇总", rnd),
+             f"共{figures.orders}单 {figures.customers}人，合计{money(figures.revenue)}元",
+             f"已付{figures.paid_orders}单 {money(figures.paid_amount)}元｜"
+             f"未付{figures.unpaid_orders}单 {money(figures.unpaid_amount)}元"]
+    if figures.products:
+        lines.append("—— 商品 ——")
+        lines += [f"{p.label} {amount(p.quantity, p.unit)} {money(p.amount)}元" for p in figures.products]
+    if list_orders and rnd.orders and len(rnd.orders) <= max_orders:
+        lines.append("—— 订单 ——")
+        for order in rnd.orders:
+            state = "已付" if order.paid else ""
+            if order.status in ("shipped", "done"):
+                state += {"shipped": " 已发货", "done": " 已完成"}[order.status]
+            lines.append(f"{order.seq}. {order.customer} {_items_text(order.items)} "
+                         f"{money(order.total)}元 {state.strip()}".rstrip())
+    elif rnd.orders and len(rnd.orders) > max_orders:
+        lines.append("明细请发「对账单」或「导出」")
+    if rnd.questions:
+        names = "、".join(dict.fromkeys(q.customer or q.sender for q in rnd.questions))
+        lines.append(f"待确认{len(rnd.questions)}条：{names[:60]}")
+    return "\n".join(lines)
+
+
+def pick_list_report(rnd, totals) -> list[str]:
+    """备货单: what to prepare, per product and spec, in catalogue order."""
+    lines = [f"{n}. {p.label} {amount(p.quantity, p.unit)}（{p.orders}单）" for n, p in enumerate(totals, 1)]
+    return chunked(f"{_round_head('备货单', rnd)} 共{len(rnd.orders)}单", lines or ["还没有订单"])
+
+
+def bill_line(bill) -> str:
+    items = "，".join(f"{_label(i.product, i.spec)}{amount(i.quantity, i.unit)} {money(i.amount)}元"
+                     for i in bill.items)
+    seqs = ",".join(f"#{s}" for s in bill.seqs)
+    state = "已付" if bill.paid else (f"已付{money(bill.paid_amount)}元 还差{money(bill.due)}元"
+                                      if bill.paid_amount else "未付")
+    return f"{seqs} {bill.customer}：{items}｜{money(bill.total)}元 {state}"
+
+
+def bills_report(rnd, bills) -> list[str]:
+    """对账单: each customer's items, prices and total."""
+    total = sum(b.total for b in bills)
+    head = f"{_round_head('对账单', rnd)} {len(bills)}人 合计{money(total)}元"
+    return chunked(head, [bill_line(b) for b in bills] or ["还没有订单"])
+
+
+def payment_reminder(rnd, bills) -> list[str]:
+    """收款: @ every customer who still owes, with the amount."""
+    if not bills:
+        return [f"{rnd.name}：大家都付清了，谢谢！"]
+    due = sum(b.due for b in bills)
+    head = f"【收款提醒】{rnd.name} 还有{len(bills)}人未付，共{money(due)}元，请尽快付款～"
+    return chunked(head, [f"@{b.customer} {money(b.due)}元" for b in bills])
+
+
+def paid_list(rnd, bills, *, paid: bool) -> str:
+    """已付 / 未付: names and amounts on a few lines."""
+    chosen = [b for b in bills if b.paid == paid]
+    figure = sum(b.total if paid else b.due for b in chosen)
+    what = "已付" if paid else "未付"
+    names = "、".join(f"{b.customer} {money(b.total if paid else b.due)}" for b in chosen)
+    return f"{rnd.name} {what}{len(chosen)}人 共{money(figure)}元" + (f"：{names}" if names else "")
+
+
+def delivery_report(rnd, groups) -> list[str]:
+    """配送单: by pickup point or building, rooms in order; phones masked."""
+    lines = []
+    for group in groups:
+        lines.append(f"■ {group.key} {len(group.stops)}单")
+        for stop in group.stops:
+            room = stop.address.label() if stop.address else ""
+            if room and group.key.endswith("栋"):
+                room = room.removeprefix(group.key)
+            phone = " ".join(mask_phone(p) for p in stop.phones)
+            lines.append(" ".join(x for x in (f"  {room}" if room else " ", f"#{stop.order.seq}",
+                                              stop.order.customer, _items_text(stop.order.items), phone) if x)
+                         .rstrip())
+    return chunked(f"{_round_head('配送单', rnd)} 共{len(rnd.orders)}单", lines or ["还没有订单"])
+
+
+def shipped_notice(rnd, customers: Sequence[str]) -> list[str]:
+    head = f"【发货通知】{rnd.name} 已发货（{len(customers)}单），到了再通知大家取货"
+    return chunked(head, [" ".join(f"@{c}" for c in customers[i:i + 10]) for i in range(0, len(customers), 10)])
+
+
+def arrival_notice(rnd, customers: Sequence[str], where: str, unpaid: int) -> list[str]:
+    head = f"【到货通知】{rnd.name} 到货啦！{where or '取货时间地点请留意团长通知'}"
+    if unpaid:
+        head += f"\n还有{unpaid}人未付款，取货时请一并付清"
+    return chunked(head, [" ".join(f"@{c}" for c in customers[i:i + 10]) for i in range(0, len(customers), 10)])
+
+
+def my_orders(name: str, rnd, orders) -> str:
+    if not orders:
+        return f"@{name} {rnd.name}还没有您的订单"
+    lines = [f"@{name} 您在{rnd.name}的订单："]
+    for order in orders:
+        state = {"shipped": "已发货", "done": "已到货"}.get(order.status, "")
+        lines.append(f"#{order.seq} {_items_text(order.items)} {money(order.total)}元"
+                     f" {'已付' if order.paid else '未付'} {state}".rstrip())
+    if len(orders) > 1:
+        lines.append(f"合计{money(sum(o.total for o in orders))}元")
+    return "\n".join(lines)
+
+
+def exported(rnd, orders: int) -> str:
+    return f"已导出{rnd.name}：{orders}单（订单/备货单/配送单/对账单），文件见附件"
+
+
+def no_such_round(which: str) -> str:
+    return f"没有找到「{which}」，可以发「汇总 上一团」或「汇总 第2团」"

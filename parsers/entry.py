@@ -252,6 +252,11 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                                              piece.quantity.value), old.start, old.end)
             explicit |= bool(pending)
             pending = []
+        elif isinstance(piece, _Quantity) and items and items[-1].request.quantity is None \
+                and _unknown_item(pieces, index, line, catalogue) is None:
+            # 汤圆要花生的，2盒: a quantity after an item that has none is its quantity
+            items[-1] = _with(items[-1], quantity=piece.value)
+            explicit = True
         elif isinstance(piece, _Quantity):
             unknown = _unknown_item(pieces, index, line, catalogue)
             if unknown is not None:
@@ -266,6 +271,13 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
             else:
                 texts.append((piece.start, piece.end))
             pending = []
+        elif isinstance(piece, Tok) and piece.type == "SPEC":
+            # a loose spec belongs to the nearest item before it that has none
+            target = next((k for k in range(len(items) - 1, -1, -1) if items[k].request.spec is None), None)
+            if target is None:
+                texts.append((piece.start_pos, piece.end_pos))
+            else:
+                items[target] = _with(items[target], spec=str(piece))
         elif isinstance(piece, Tok):
             if piece.type == "TEXT":
                 texts.append((piece.start_pos, piece.end_pos))
@@ -284,6 +296,13 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     customer = _customer(line, before)
     note = " ".join(line[s:e] for s, e in after).strip(" ,;、，")
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit)
+
+
+def _with(item: _Item, **changes) -> _Item:
+    request = item.request
+    fields = {"text": request.text, "match": request.match, "spec": request.spec,
+              "quantity": request.quantity, **changes}
+    return _Item(ItemRequest(**fields), item.start, item.end, item.leading)
 
 
 def _rebind_trailing_quantities(pieces: list) -> list:
