@@ -30,7 +30,7 @@ import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -205,11 +205,24 @@ class WechatyTransport:
         self.cache = _TTLCache(CACHE_SECONDS)
         self.backoff = BACKOFF_FIRST
         self.connected = False
+        self.logged_in: asyncio.Event | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.outgoing: asyncio.Queue[Reply] | None = None
         self._classes = _import_puppet()
+
+    def send_soon(self, reply: Reply) -> None:
+        """Send a reply nobody asked for (a reminder) once logged in; any thread may call this."""
+        if self.loop is None or self.outgoing is None:
+            raise RuntimeError("the WeChat transport is not running")
+        self.loop.call_soon_threadsafe(self.outgoing.put_nowait, reply)
 
     # -- the reconnect loop ---------------------------------------------------
 
-    async def run(self) -> None:
+    async def run(self, started: Callable[[Callable[[Reply], None]], None] | None = None) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.outgoing = asyncio.Queue()
+        if started is not None:
+            started(self.send_soon)
         while True:
             log.info("connecting to the Wechaty puppet service at %s", self.endpoint)
             self.connected = False
@@ -268,15 +281,19 @@ class WechatyTransport:
         for kind in ("heartbeat", "message", "login", "logout", "room-topic", "error", "scan"):
             puppet.on(kind, guarded(kind))
 
+        self.logged_in = asyncio.Event()
         stream = asyncio.create_task(puppet.start(), name="wechaty-stream")
         worker = asyncio.create_task(self._work(puppet, queue), name="wechaty-worker")
         health = asyncio.create_task(self._watch(puppet), name="wechaty-health")
+        sender = asyncio.create_task(self._send_unprompted(puppet, self.logged_in), name="wechaty-sender")
+        tasks = (stream, worker, health, sender)
         try:
-            done, _ = await asyncio.wait({stream, worker, health}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             if health in done:
                 health.result()  # raises _Disconnected
-            if worker in done:
-                worker.result()  # the worker never ends by itself; surface why
+            for task in (worker, sender):
+                if task in done:
+                    task.result()  # they never end by themselves; surface why
             # the stream ended: let the worker finish what already arrived
             if not worker.done():
                 try:
@@ -285,9 +302,9 @@ class WechatyTransport:
                     log.warning("dropping %d queued message(s) after the disconnect", queue.qsize())
             stream.result()
         finally:
-            for task in (stream, worker, health):
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(stream, worker, health, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             self._close(puppet)
 
     @staticmethod
@@ -339,6 +356,16 @@ class WechatyTransport:
             log.debug("no contact payload for the login user", exc_info=True)
         self.backoff = BACKOFF_FIRST
         log.info("logged in to WeChat as %s (%s)", name, contact_id)
+        if self.logged_in is not None:
+            self.logged_in.set()
+
+    async def _send_unprompted(self, puppet: Any, logged_in: asyncio.Event) -> None:
+        """Replies from outside the chat (the scheduler's), once the account is logged in."""
+        assert self.outgoing is not None
+        await logged_in.wait()
+        while True:
+            reply = await self.outgoing.get()
+            await self._send(puppet, reply, puppet.login_user_id or "")
 
     async def _on_message(self, puppet: Any, message_id: str) -> None:
         if message_id in self.seen:
@@ -451,12 +478,17 @@ class WechatyTransport:
             await puppet.message_send_text(to, str(attachment.path), [])
 
 
-def run_wechaty(config: Config, bot: MessageHandler) -> None:
+def run_wechaty(config: Config, bot: MessageHandler,
+                started: Callable[[Callable[[Reply], None]], None] | None = None) -> None:
     """Serve `bot` on WeChat through the configured puppet service, until stopped.
 
     Blocks; reconnects for ever; returns on Ctrl-C or SIGTERM. Raises
     ConfigError (one line) if the endpoint or token is missing or the wechat
     extra is not installed.
+
+    `started`, if given, is called once, on the transport's event loop, with
+    a thread-safe `send(reply)`: hand it to the scheduler so reminders reach
+    WeChat (they wait for the next login if the service is down).
     """
     if not config.wechaty.endpoint.strip():
         raise ConfigError(f"{config.source or 'config'}: [wechaty] endpoint is required (host:port of the puppet service)")
@@ -472,7 +504,7 @@ def run_wechaty(config: Config, bot: MessageHandler) -> None:
         except (NotImplementedError, RuntimeError):
             pass
         try:
-            await transport.run()
+            await transport.run(started)
         except asyncio.CancelledError:
             log.info("stopped")
 
