@@ -1,0 +1,81 @@
+# jielong: set-up, demo, tests and benchmark.
+#
+#   make setup   .venv with the package (editable) and the test + postgres extras
+#   make demo    replay the example chat into out/demo.db and out/demo-orders.json
+#   make test    everything the tests need on a fresh Debian machine, then pytest
+#   make bench   the replay benchmark
+#   make clean   build/test debris and out/ (make distclean also drops .venv)
+#
+# pip only runs when pyproject.toml is newer than the stamp files in .venv, so a
+# repeated `make setup` / `make test` skips straight to the work.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+SETUP_STAMP := $(VENV)/.stamp-setup
+TEST_STAMP  := $(VENV)/.stamp-test
+WECHATY_SERVICE := tests/wechaty_service
+
+# root needs no sudo; anyone else does for apt-get.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup test-deps postgres-bin wechaty-service-deps demo test bench clean distclean
+
+setup: $(SETUP_STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(SETUP_STAMP): pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[test,postgres]'
+	touch $@
+
+# A superset of setup's install, so it also stands for setup's stamp: a fresh
+# `make test` runs pip once, not twice.
+$(TEST_STAMP): pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[test,postgres,wechat]'
+	touch $@ $(SETUP_STAMP)
+
+test-deps: $(TEST_STAMP)
+
+# PostgreSQL server binaries; tests/pg_server.py starts its own throwaway cluster.
+postgres-bin:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	    echo "PostgreSQL: $$(ls /usr/lib/postgresql/*/bin/initdb | head -n1)"; \
+	else \
+	    echo "PostgreSQL server not found: installing it with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
+	fi
+
+# Node side of the Wechaty tests, only once someone has written its package.json.
+# The stamp inside node_modules makes a repeated run skip npm.
+wechaty-service-deps:
+	@if [ -f $(WECHATY_SERVICE)/package.json ]; then \
+	    stamp=$(WECHATY_SERVICE)/node_modules/.stamp-npm-install; \
+	    if [ ! -f $$stamp ] || [ $(WECHATY_SERVICE)/package.json -nt $$stamp ] || \
+	       { [ -f $(WECHATY_SERVICE)/package-lock.json ] && [ $(WECHATY_SERVICE)/package-lock.json -nt $$stamp ]; }; then \
+	        (cd $(WECHATY_SERVICE) && npm install --no-audit --no-fund) && touch $$stamp; \
+	    fi; \
+	fi
+
+demo: setup
+	mkdir -p out
+	rm -f out/demo.db
+	$(VENV)/bin/jielong replay examples/demo-chat.jsonl --config examples/demo.toml \
+	    --db sqlite:///out/demo.db --orders-json out/demo-orders.json
+
+test: test-deps postgres-bin wechaty-service-deps
+	JIELONG_REQUIRE_PG=1 $(PY) -m pytest
+
+bench: setup
+	$(PY) bench/replay_bench.py
+
+clean:
+	rm -rf out build .pytest_cache .hypothesis *.egg-info
+	find . -path ./$(VENV) -prune -o -path '*/node_modules' -prune -o \
+	    -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) $(WECHATY_SERVICE)/node_modules
