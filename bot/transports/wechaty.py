@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import signal
 import time
 import warnings
@@ -30,6 +31,7 @@ import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Any, Callable, Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -136,14 +138,14 @@ def parse_solitaire(payload: str) -> Solitaire | None:
 # The transport
 # --------------------------------------------------------------------------
 
-def _import_puppet() -> tuple[Any, Any, Any, tuple[type[BaseException], ...]]:
-    """PuppetService, PuppetOptions, FileBox and the connection errors, or a ConfigError."""
+def _import_puppet() -> SimpleNamespace:
+    """The few Wechaty names we use, or a one-line ConfigError."""
     try:
         with warnings.catch_warnings():
             # wechaty_puppet_service.utils imports telnetlib (gone in 3.13).
             warnings.simplefilter("ignore", DeprecationWarning)
             from grpclib.exceptions import GRPCError, StreamTerminatedError
-            from wechaty_puppet import FileBox, PuppetOptions
+            from wechaty_puppet import FileBox, MessageType, PuppetOptions
             from wechaty_puppet_service import PuppetService
     except ImportError as exc:
         raise ConfigError(
@@ -158,7 +160,17 @@ def _import_puppet() -> tuple[Any, Any, Any, tuple[type[BaseException], ...]]:
         logger.handlers = []
         logger.propagate = True
         logger.setLevel(logging.ERROR)
-    return PuppetService, PuppetOptions, FileBox, (GRPCError, StreamTerminatedError, OSError)
+    return SimpleNamespace(
+        PuppetService=PuppetService,
+        PuppetOptions=PuppetOptions,
+        FileBox=FileBox,
+        TEXT=MessageType.MESSAGE_TYPE_TEXT,
+        connection_errors=(GRPCError, StreamTerminatedError, OSError),
+    )
+
+
+# XML, possibly after the "wxid_sender:\n" prefix some puppets leave on room messages
+_XML = re.compile(r"\s*(?:[\w@.-]+:\s*\n)?\s*<")
 
 
 class _Disconnected(Exception):
@@ -208,7 +220,7 @@ class WechatyTransport:
         self.logged_in: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.outgoing: asyncio.Queue[Reply] | None = None
-        self._classes = _import_puppet()
+        self.wechaty = _import_puppet()
 
     def send_soon(self, reply: Reply) -> None:
         """Send a reply nobody asked for (a reminder) once logged in; any thread may call this."""
@@ -244,8 +256,8 @@ class WechatyTransport:
             await asyncio.sleep(delay)
 
     async def _connection(self) -> None:
-        PuppetService, PuppetOptions = self._classes[:2]
-        puppet = PuppetService(PuppetOptions(end_point=self.endpoint, token=self.token))
+        options = self.wechaty.PuppetOptions(end_point=self.endpoint, token=self.token)
+        puppet = self.wechaty.PuppetService(options)
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
         def on_heartbeat(_payload: Any) -> None:
@@ -341,7 +353,7 @@ class WechatyTransport:
                     await self._on_message(puppet, value)
             except asyncio.CancelledError:
                 raise
-            except self._classes[3] as exc:       # the connection, not the message
+            except self.wechaty.connection_errors as exc:   # the connection, not the message
                 log.warning("skipping %s %s: %s", kind, value, _reason(exc))
             except Exception:
                 log.exception("skipping %s %s", kind, value)
@@ -378,13 +390,14 @@ class WechatyTransport:
         if payload.from_id == me or not payload.from_id:
             return                                   # our own send, echoed back
         text = payload.text or ""
-        if "<msg" in text[:200]:
-            solitaire = parse_solitaire(text)
-            if solitaire is None:
-                return                               # some other app message: cards, links, stickers
+        # A WeChat 接龙 is an app message (some puppets type it as text): read its list.
+        solitaire = parse_solitaire(text) if _XML.match(text) else None
+        if solitaire is not None:
             text = solitaire.text
+        elif payload.type != self.wechaty.TEXT:
+            return                                   # images, voice, cards, links, recalls
         if not text.strip():
-            return                                   # images, voice, files: nothing to read
+            return
         room_id = payload.room_id or None
         room_name = None
         if room_id:
@@ -448,7 +461,7 @@ class WechatyTransport:
         if not name:
             try:
                 contact = await puppet.contact_payload(contact_id)
-                name = contact.alias or contact.name
+                name = contact.name
             except Exception:
                 log.debug("no contact payload for %s", contact_id, exc_info=True)
         name = name or contact_id
@@ -469,9 +482,8 @@ class WechatyTransport:
             log.debug("sending a reply", exc_info=True)
 
     async def _send_file(self, puppet: Any, to: str, attachment: Any) -> None:
-        FileBox = self._classes[2]
         try:
-            box = FileBox.from_file(str(attachment.path), name=attachment.path.name)
+            box = self.wechaty.FileBox.from_file(str(attachment.path), name=attachment.path.name)
             await puppet.message_send_file(to, box)
         except Exception:
             log.warning("could not send %s as a file; sending its path", attachment.path, exc_info=True)
