@@ -35,7 +35,7 @@ SERVICE = ROOT / "tests" / "wechaty_service"
 JIELONG = Path(sys.executable).parent / "jielong"
 
 BOT, BOT_NAME = "bot", "小龙"
-ADMIN, CHEN, LI, WANG, ZHAO = "wxid_admin", "wxid_chen", "wxid_li", "wxid_wang", "wxid_zhao"
+ADMIN, CHEN, LI, WANG, ZHAO, SUN = "wxid_admin", "wxid_chen", "wxid_li", "wxid_wang", "wxid_zhao", "wxid_sun"
 ROOM, OTHER_ROOM = "fruit@chatroom", "chat@chatroom"
 SETUP = {
     "contacts": [
@@ -44,9 +44,10 @@ SETUP = {
         {"id": LI, "name": "李明"},
         {"id": WANG, "name": "王芳"},
         {"id": ZHAO, "name": "赵强"},
+        {"id": SUN, "name": "孙丽"},
     ],
     "rooms": [
-        {"id": ROOM, "topic": "周五水果群", "members": [ADMIN, CHEN, LI, WANG, ZHAO]},
+        {"id": ROOM, "topic": "周五水果群", "members": [ADMIN, CHEN, LI, WANG, ZHAO, SUN]},
         {"id": OTHER_ROOM, "topic": "小区闲聊", "members": [LI, ZHAO]},
     ],
 }
@@ -61,7 +62,27 @@ BEFORE_RESTART = sorted([
 EXPECTED = sorted(BEFORE_RESTART + [
     ("王芳", WANG, "香蕉", 3.0),      # 接龙 line 2, added in 王芳's repost
     ("赵强", ZHAO, "苹果", 3.0),      # free-form
+    ("孙丽", SUN, "香蕉", 1.0),       # 接龙 line 3, made with WeChat's 接龙 button (XML)
 ])
+
+TEXT, GROUP_NOTE = 7, 10      # wechaty-puppet's message types: text, a WeChat 接龙 (app msg 53)
+
+
+def _solitaire_xml(sender: str, title: str) -> str:
+    """A WeChat 接龙 app message; each numbered line is credited to `sender`."""
+    units = lambda text: len(text.encode("utf-16-le")) // 2  # noqa: E731  (WeChat counts UTF-16)
+    items, offset = [], 0
+    for line in title.split("\n"):
+        number, dot, rest = line.partition(". ")
+        if number.isdigit() and dot:
+            start = offset + units(number + dot)
+            items.append(f"<i><u>{sender}</u><h>0</h><s>.</s><t>1700000000</t><r>{start}-{units(rest)}</r></i>")
+        offset += units(line) + 1
+    info = f"<solitaire><s>.</s><au>{sender}</au><content>{''.join(items)}</content></solitaire>"
+    return (f'{sender}:\n<?xml version="1.0"?>\n<msg><appmsg appid="" sdkver="0"><title>{title}</title>'
+            f"<des /><type>53</type><extinfo><solitaire_info><![CDATA[{info}]]></solitaire_info></extinfo>"
+            f"</appmsg><fromusername>{sender}</fromusername></msg>")
+
 
 CONFIG = """\
 [bot]
@@ -184,8 +205,8 @@ class PuppetServiceProcess:
         assert answer["event"] != "error", answer
         return answer
 
-    def say(self, who: str, room: str, text: str, mentions: tuple[str, ...] = ()) -> None:
-        self.command("say", contact=who, room=room, text=text, mentions=list(mentions))
+    def say(self, who: str, room: str, text: str, mentions: tuple[str, ...] = (), type: int = TEXT) -> None:
+        self.command("say", contact=who, room=room, text=text, mentions=list(mentions), type=type)
 
     def bot_said(self) -> list[dict]:
         with self.changed:
@@ -316,7 +337,8 @@ def _chat(tmp: Path, *, restart: bool) -> Run:
         service.say(WANG, ROOM, REPOST)
         service.say(ZHAO, ROOM, f"@{BOT_NAME} 苹果3斤", mentions=(BOT,))
         replied(ZHAO, mark)
-        run.document = _wait_for_orders(run, lambda got: any(o[1] == ZHAO for o in got), 10, "赵强's order")
+        service.say(SUN, ROOM, _solitaire_xml(SUN, REPOST + "\n3. 孙丽 香蕉1斤"), type=GROUP_NOTE)
+        run.document = _wait_for_orders(run, lambda got: any(o[1] == SUN for o in got), 10, "孙丽's order")
         run.bot_said += service.bot_said()
         return run
     finally:
