@@ -54,8 +54,14 @@ def _parser() -> Lark:
     return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer=_Lines, start="post")
 
 
+class _Entries(Token):
+    """A run of numbered lines as one token; `entries` holds them."""
+
+    __slots__ = ("entries",)
+
+
 def _line_tokens(text: str) -> list[Token]:
-    tokens = []
+    tokens: list[Token] = []
     for number, line in enumerate(text.split("\n")):
         line = line.strip()
         if not line:
@@ -65,7 +71,12 @@ def _line_tokens(text: str) -> list[Token]:
         elif _EXAMPLE.match(line):
             tokens.append(Token("EXAMPLE", _EXAMPLE.sub("", line, count=1), line=number))
         elif entry := _ENTRY.fullmatch(line):
-            tokens.append(Token("ENTRY", entry.group(2).strip(), line=int(entry.group(1))))
+            if tokens[-1].type != "ENTRIES":
+                run = _Entries("ENTRIES", "", line=number)
+                run.entries = []
+                tokens.append(run)
+            if entry.group(2).strip():
+                tokens[-1].entries.append(PostEntry(int(entry.group(1)), entry.group(2).strip()))
         else:
             tokens.append(Token("LINE", line, line=number))
     return tokens
@@ -83,8 +94,8 @@ class PostBuilder(Transformer):
                 description.append(value)
             elif kind == "example":
                 example = value
-            elif value:
-                entries.append(value)
+            else:
+                entries.extend(value)
         return JielongPost(title, tuple(description), example, tuple(entries))
 
     def title(self, line: Token):
@@ -96,8 +107,8 @@ class PostBuilder(Transformer):
     def example(self, line: Token):
         return "example", str(line)
 
-    def entry(self, line: Token):
-        return "entry", PostEntry(line.line, str(line)) if str(line) else None
+    def entries(self, run: _Entries):
+        return "entries", run.entries
 
 
 def parse_post(text: str) -> JielongPost | None:

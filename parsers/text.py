@@ -36,13 +36,21 @@ def _to_simplified(text: str) -> str:
     return _t2s(text)
 
 
-@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Return text in the one form every parser expects.
 
     Idempotent: normalize(normalize(t)) == normalize(t). Line breaks are kept;
-    runs of spaces become one space and each line is stripped.
+    runs of spaces become one space and each line is stripped. Lines are
+    normalised one by one through a cache, because a 接龙 repost repeats
+    hundreds of lines the bot has already seen.
     """
+    if "\n" not in text and "\r" not in text:
+        return _normalize_line(text)
+    return "\n".join(_normalize_line(line) for line in text.splitlines())
+
+
+@lru_cache(maxsize=65536)
+def _normalize_line(text: str) -> str:
     text = text.translate(_ZERO_WIDTH)
     text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
     text = _STICKER.sub(" ", text)
