@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from bot import replies
-from bot.commands import looks_like_command, run_command
+from bot.commands import CUSTOMER_VERBS, looks_like_command, run_command
 from bot.config import Config
 from bot.context import Context
 from bot.customer import handle_customer, parse_message
@@ -82,7 +82,9 @@ class Bot:
         for reply in out:
             session.add(OutboxMessage(message_id=msg.id, to=reply.to, text=reply.text,
                                       mentions=list(reply.mentions), created_at=msg.ts,
-                                      sent_at=datetime.now(timezone.utc)))
+                                      sent_at=datetime.now(timezone.utc),
+                                      attachments=[{"path": str(a.path), "kind": a.kind}
+                                                   for a in reply.attachments]))
 
     def _context(self, session, msg: Incoming) -> Context:
         room_id = msg.room or f"private:{msg.sender}"
@@ -116,8 +118,8 @@ class Bot:
         command_text = ctx.command_text()
         first_line = command_text.split("\n", 1)[0]
         command = parse_command(first_line)
-        if command is not None and command.verb != "my_orders":
-            if ctx.is_admin:
+        if command is not None:
+            if ctx.is_admin or command.verb in CUSTOMER_VERBS:   # 我的订单 is for everyone
                 run_command(ctx, command)
             else:
                 ctx.say(replies.not_admin(ctx.name))

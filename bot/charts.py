@@ -8,8 +8,10 @@ Hei or Noto Sans CJK); without one the chart is still drawn, with a warning.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.reports import orders_over_time, product_totals
 from storage.queries import RoundRows
@@ -65,7 +67,14 @@ def _pyplot():
     return pyplot
 
 
-def round_chart(rnd: RoundRows, path: Path) -> Path:
+def local_time(value: datetime, timezone: str) -> datetime:
+    """Wall-clock time in the group's timezone, naive (SQLite already stores it so)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
+def round_chart(rnd: RoundRows, path: Path, timezone: str = "Asia/Shanghai") -> Path:
     """Two panels: how much of each product, and how the orders came in."""
     pyplot = _pyplot()
     totals = product_totals(rnd)
@@ -82,11 +91,18 @@ def round_chart(rnd: RoundRows, path: Path) -> Path:
         if values:
             bars.set_xlim(0, max(values) * 1.2)
         if timeline:
-            times = [t for t, _ in timeline]
+            from matplotlib.dates import AutoDateLocator, DateFormatter
+
+            times = [local_time(t, timezone) for t, _ in timeline]
             counts = [n for _, n in timeline]
             line.step(times, counts, where="post", color="#17bebb")
             line.fill_between(times, counts, step="post", alpha=0.2, color="#17bebb")
-            figure.autofmt_xdate()
+            line.xaxis.set_major_locator(AutoDateLocator(maxticks=6))
+            line.xaxis.set_major_formatter(DateFormatter("%m-%d %H:%M"))
+            # not figure.autofmt_xdate(): it hides the tick labels of the panel above
+            for label in line.get_xticklabels():
+                label.set_rotation(20)
+                label.set_horizontalalignment("right")
         line.set_title("下单时间（累计订单数）")
         line.set_ylabel("订单数")
         figure.tight_layout()

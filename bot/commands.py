@@ -53,17 +53,6 @@ def close_round(ctx: Context, command: Command) -> None:
     ctx.say(replies.round_closed(rnd, len(orders), sum(o.total for o in orders)), mention=False)
 
 
-def summary(ctx: Context, command: Command) -> None:
-    """汇总：本团订单、每样商品合计和金额"""
-    rnd = _round_for_report(ctx, command)
-    if rnd is None:
-        ctx.say(replies.no_round())
-        return
-    open_questions = ctx.book.session.scalar(select(func.count(Question.id)).where(
-        Question.round_id == rnd.id, Question.settled.is_(False))) or 0
-    ctx.say(replies.summary(rnd, ctx.book.live_orders(rnd), open_questions), mention=False)
-
-
 def find_orders(ctx: Context, target: str) -> list[Order]:
     """Orders of the current round named by number (3) or by customer name."""
     rnd = _round_for_report(ctx, Command("find"))
@@ -92,28 +81,6 @@ def cancel(ctx: Context, command: Command) -> None:
     for order in orders:
         ctx.book.cancel(order, ctx.msg.sender)
     ctx.say(replies.marked("取消", orders), mention=False)
-
-
-def _set_status(status: str, label: str) -> Callable[[Context, Command], None]:
-    def handler(ctx: Context, command: Command) -> None:
-        if not command.arg:
-            rnd = _round_for_report(ctx, command)
-            orders = [o for o in ctx.book.live_orders(rnd)] if rnd else []
-            if status == "paid":
-                paid = [o for o in orders if o.status in ("paid", "shipped", "done")]
-                ctx.say(f"已付{len(paid)}单：" + "、".join(f"#{o.seq} {o.customer}" for o in paid), mention=False)
-                return
-        else:
-            orders = find_orders(ctx, command.arg)
-        if not orders:
-            ctx.say(replies.not_found(command.arg))
-            return
-        for order in orders:
-            ctx.book.set_status(order, status, ctx.msg.sender)
-        ctx.say(replies.marked(label, orders), mention=False)
-
-    handler.__doc__ = f"{label} N|名字：标记订单{label}"
-    return handler
 
 
 def list_product(ctx: Context, command: Command) -> None:
@@ -186,13 +153,16 @@ def show_help(ctx: Context, command: Command) -> None:
 HANDLERS: dict[str, Callable[[Context, Command], None]] = {
     "open_round": open_round,
     "close_round": close_round,
-    "summary": summary,
     "cancel": cancel,
-    "paid": _set_status("paid", "已付"),
-    "ship": _set_status("shipped", "发货"),
     "list_product": list_product,
     "delist": delist,
     "set_stock": set_stock,
     "order_for": order_for,
     "help": show_help,
 }
+
+# Reports and fulfilment (汇总 备货单 对账单 收款 未付 配送单 已付 发货 到货 导出 我的订单)
+# live in bot/report_commands.py; imported last because they use find_orders above.
+from bot.report_commands import CUSTOMER_VERBS, REPORT_HANDLERS  # noqa: E402
+
+HANDLERS.update(REPORT_HANDLERS)

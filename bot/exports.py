@@ -12,6 +12,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.reports import bills, delivery_groups, product_totals
 from storage.queries import RoundRows
@@ -38,8 +39,12 @@ def file_name(rnd: RoundRows, suffix: str, tag: str = "") -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", stem)[:80] + suffix
 
 
-def _time(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+def _time(value, timezone: str = "Asia/Shanghai") -> str:
+    if not value:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(ZoneInfo(timezone))
+    return value.strftime("%Y-%m-%d %H:%M")
 
 
 def order_rows(rnd: RoundRows) -> list[tuple]:

@@ -303,5 +303,5 @@ def exported(rnd, orders: int) -> str:
     return f"已导出{rnd.name}：{orders}单（订单/备货单/配送单/对账单），文件见附件"
 
 
-def no_such_round(which: str) -> str:
-    return f"没有找到「{which}」，可以发「汇总 上一团」或「汇总 第2团」"
+def no_such_round(which: str, count: int) -> str:
+    return f"这个群一共开过{count}次团，没有「{which}」"

@@ -79,7 +79,10 @@ class ReplayStats:
 
 
 def format_reply(reply: Reply) -> str:
-    return f"小龙 → {reply.text}"
+    """A reply as the log shows it; attachments (already written to disk) by path."""
+    lines = [f"小龙 → {reply.text}"]
+    lines += [f"  [{'图片' if a.kind == 'image' else '文件'}] {a.path}" for a in reply.attachments]
+    return "\n".join(lines)
 
 
 def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],

@@ -1,0 +1,253 @@
+"""Merchant reports and fulfilment from the chat: 汇总 备货单 对账单 收款 配送单 发货 到货 导出.
+
+Each handler loads the round as plain rows (`storage.queries`), computes with
+`bot.reports` and says the text from `bot.replies`; long lists arrive as
+several messages. 我的订单 is the one verb any customer may use.
+Each function's docstring is its help line.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from bot import replies
+from bot.context import Context
+from bot.messages import Attachment, Reply
+from bot.reports import bills, delivery_groups, figures, product_totals, unpaid_bills
+from parsers.commands import Command
+from storage.models import Order, OrderHistory
+from storage.queries import RoundRows, load_round, pick_round, room_round_ids
+
+CHART_WORDS = ("图", "图表", "chart")
+
+
+def _say_all(ctx: Context, texts: Sequence[str], mentions: Sequence[str] = ()) -> None:
+    for text in texts:
+        ctx.replies.append(Reply(ctx.room.id, text, tuple(mentions)))
+
+
+def _which(arg: str) -> tuple[str, bool]:
+    """`上一团 图` -> ("上一团", True): the round asked for, and whether to draw."""
+    words = arg.split()
+    chart = any(w in CHART_WORDS for w in words)
+    which = " ".join(w for w in words if w not in CHART_WORDS)
+    return which, chart
+
+
+def _rows(ctx: Context, which: str = "") -> RoundRows | None:
+    """The round a report is about; says why when there is none."""
+    session = ctx.book.session
+    session.flush()
+    round_id = pick_round(session, ctx.room.id, which)
+    if round_id is None:
+        count = len(room_round_ids(session, ctx.room.id))
+        ctx.say(replies.no_such_round(which, count) if which and count else replies.no_round())
+        return None
+    return load_round(session, round_id)
+
+
+def _owners(orders, admins) -> tuple[str, ...]:
+    """Contact ids to @-mention: whoever placed the orders, never the merchant."""
+    return tuple(dict.fromkeys(o.owner for o in orders if o.owner not in admins))
+
+
+def _attachment(ctx: Context, rnd: RoundRows, suffix: str, kind: str):
+    from bot.exports import file_name, files_dir
+
+    tag = re.sub(r"\W", "", ctx.msg.id)[-12:]
+    return files_dir(getattr(ctx.config, "files_dir", "")) / file_name(rnd, suffix, tag), kind
+
+
+def summary(ctx: Context, command: Command) -> None:
+    """汇总 [上一团|第N团] [图]：订单数、每样商品合计、已付/未付、待确认"""
+    which, chart = _which(command.arg)
+    rnd = _rows(ctx, which)
+    if rnd is None:
+        return
+    text = replies.summary_report(rnd, figures(rnd))
+    attachments: tuple[Attachment, ...] = ()
+    if chart:
+        from bot.charts import round_chart
+
+        path, kind = _attachment(ctx, rnd, ".png", "image")
+        attachments = (Attachment(round_chart(rnd, path, ctx.config.schedule.timezone), kind),)
+    ctx.replies.append(Reply(ctx.room.id, text, (), attachments))
+
+
+def pick_list(ctx: Context, command: Command) -> None:
+    """备货单 [上一团]：每样商品、每种规格要备多少"""
+    rnd = _rows(ctx, command.arg)
+    if rnd is not None:
+        _say_all(ctx, replies.pick_list_report(rnd, product_totals(rnd)))
+
+
+def bill_list(ctx: Context, command: Command) -> None:
+    """对账单 [上一团]：每位顾客的商品、价格和应付"""
+    rnd = _rows(ctx, command.arg)
+    if rnd is not None:
+        _say_all(ctx, replies.bills_report(rnd, bills(rnd, ctx.config.admins)))
+
+
+def remind_unpaid(ctx: Context, command: Command) -> None:
+    """收款：@ 每位还没付款的顾客和金额"""
+    rnd = _rows(ctx, command.arg)
+    if rnd is None:
+        return
+    owing = unpaid_bills(rnd, ctx.config.admins)
+    texts = replies.payment_reminder(rnd, owing)
+    # Each message @-mentions the people it names.
+    per_chunk = replies.REPORT_CHUNK
+    for n, text in enumerate(texts):
+        chunk = owing[n * per_chunk:(n + 1) * per_chunk]
+        mentions = tuple(dict.fromkeys(o for b in chunk for o in b.owners))
+        ctx.replies.append(Reply(ctx.room.id, text, mentions))
+
+
+def unpaid(ctx: Context, command: Command) -> None:
+    """未付：还没付款的顾客和金额"""
+    rnd = _rows(ctx, command.arg)
+    if rnd is not None:
+        ctx.say(replies.paid_list(rnd, bills(rnd, ctx.config.admins), paid=False), mention=False)
+
+
+def delivery(ctx: Context, command: Command) -> None:
+    """配送单 [上一团]：按自提点或楼栋分组，电话打码"""
+    rnd = _rows(ctx, command.arg)
+    if rnd is not None:
+        _say_all(ctx, replies.delivery_report(rnd, delivery_groups(rnd, ctx.config.pickup_points)))
+
+
+def export(ctx: Context, command: Command) -> None:
+    """导出 [上一团] [csv]：把订单、备货单、配送单、对账单发成 Excel 文件（私发团长）"""
+    words = command.arg.split()
+    as_csv = any(w.lower() == "csv" for w in words)
+    rnd = _rows(ctx, " ".join(w for w in words if w.lower() not in ("csv", "excel", "xlsx")))
+    if rnd is None:
+        return
+    from bot.exports import write_csv, write_xlsx
+
+    path, _ = _attachment(ctx, rnd, ".csv" if as_csv else ".xlsx", "file")
+    if as_csv:
+        write_csv(rnd, path)
+    else:
+        write_xlsx(rnd, path, pickup_points=ctx.config.pickup_points, admins=sorted(ctx.config.admins))
+    # The file carries full phone numbers for the courier: it goes to the merchant only.
+    ctx.replies.append(Reply(ctx.msg.sender, replies.exported(rnd, len(rnd.orders)), (),
+                             (Attachment(path, "file"),)))
+
+
+def _live_orders(ctx: Context) -> list[Order]:
+    rnd = ctx.book.open_round(ctx.room.id) or ctx.book.latest_round(ctx.room.id)
+    return ctx.book.live_orders(rnd) if rnd is not None else []
+
+
+def _advance(ctx: Context, orders: Sequence[Order], status: str) -> list[Order]:
+    """Move orders forward (open → paid → shipped → done), never back."""
+    rank = {"open": 0, "paid": 1, "shipped": 2, "done": 3}
+    moved = [o for o in orders if o.items and rank.get(o.status, 0) < rank[status]]
+    for order in moved:
+        ctx.book.set_status(order, status, ctx.msg.sender)
+    return moved
+
+
+def _targets(ctx: Context, arg: str) -> list[Order] | None:
+    from bot.commands import find_orders
+
+    orders = find_orders(ctx, arg)
+    if not orders:
+        ctx.say(replies.not_found(arg))
+        return None
+    return orders
+
+
+def paid(ctx: Context, command: Command) -> None:
+    """已付 N|名字：标记订单已付；只发「已付」看谁付了"""
+    if not command.arg:
+        rnd = _rows(ctx)
+        if rnd is not None:
+            ctx.say(replies.paid_list(rnd, bills(rnd, ctx.config.admins), paid=True), mention=False)
+        return
+    orders = _targets(ctx, command.arg)
+    if orders is None:
+        return
+    for order in orders:
+        # Shipped or done orders keep their place; payment is recorded in the history.
+        if order.status == "open":
+            ctx.book.set_status(order, "paid", ctx.msg.sender)
+        else:
+            ctx.book.session.add(OrderHistory(order_id=order.id, at=ctx.book.now, actor=ctx.msg.sender,
+                                              action="paid", detail=""))
+    ctx.say(replies.marked("已付", orders), mention=False)
+
+
+def ship(ctx: Context, command: Command) -> None:
+    """发货 [N|名字]：标记发货并通知顾客；不带名字就是整团发货"""
+    orders = _targets(ctx, command.arg) if command.arg else _live_orders(ctx)
+    if orders is None:
+        return
+    if not orders:
+        ctx.say(replies.no_round())
+        return
+    moved = _advance(ctx, orders, "shipped")
+    if command.arg:
+        ctx.say(replies.marked("发货", orders), mention=False)
+    if not moved:
+        if not command.arg:
+            ctx.say("这些订单都已经发过货了", mention=False)
+        return
+    rnd = _rows(ctx)
+    names = list(dict.fromkeys(o.customer for o in moved))
+    _say_all(ctx, replies.shipped_notice(rnd, names), _owners(moved, ctx.config.admins))
+
+
+def arrived(ctx: Context, command: Command) -> None:
+    """到货 [取货时间地点]：通知顾客来取货，订单标记完成"""
+    orders = [o for o in _live_orders(ctx) if o.status != "done" and o.items]
+    rnd = _rows(ctx)
+    if rnd is None:
+        return
+    if not orders:
+        ctx.say("没有待取货的订单", mention=False)
+        return
+    unpaid_names = {b.customer for b in unpaid_bills(rnd, ctx.config.admins)}
+    _advance(ctx, orders, "done")
+    where = command.arg or ("取货点：" + "、".join(ctx.config.pickup_points) if ctx.config.pickup_points else "")
+    names = list(dict.fromkeys(o.customer for o in orders))
+    _say_all(ctx, replies.arrival_notice(rnd, names, where, len(unpaid_names & set(names))),
+             _owners(orders, ctx.config.admins))
+
+
+def my_orders(ctx: Context, command: Command) -> None:
+    """我的订单：自己在本团的订单和金额（任何人都能用）"""
+    session = ctx.book.session
+    session.flush()
+    round_id = pick_round(session, ctx.room.id)
+    if round_id is None:
+        ctx.say(replies.no_round())
+        return
+    rnd = load_round(session, round_id)
+    me = ctx.msg.sender
+    # Their own orders, and a merchant's 代订 written in their name.
+    mine = [o for o in rnd.orders if o.owner == me
+            or (o.owner in ctx.config.admins and o.customer.strip() == ctx.name)]
+    text = replies.my_orders(ctx.name, rnd, mine)
+    private = ctx.config.transport == "wechaty" and ctx.config.wechaty.allow_private
+    ctx.replies.append(Reply(me if private else ctx.room.id, text, () if private else (me,)))
+
+
+# Verbs any member may send; every other command is for admins only.
+CUSTOMER_VERBS = frozenset({"my_orders"})
+
+REPORT_HANDLERS: dict[str, Callable[[Context, Command], None]] = {
+    "summary": summary,
+    "pick_list": pick_list,
+    "bills": bill_list,
+    "unpaid": unpaid,
+    "remind_unpaid": remind_unpaid,
+    "delivery": delivery,
+    "export": export,
+    "paid": paid,
+    "ship": ship,
+    "arrived": arrived,
+    "my_orders": my_orders,
+}
