@@ -7,18 +7,22 @@ bad message escape as an exception.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot import replies
 from bot.commands import CUSTOMER_VERBS, looks_like_command, run_command
 from bot.config import Config
 from bot.context import Context
 from bot.customer import handle_customer, parse_message
+from bot.jobs import note_round_changes, perform
 from bot.jielong import handle_post
 from bot.messages import Incoming, Reply
 from bot.orders import OrderBook, catalogue_from
+from parsers.address import mask_phones
 from parsers.catalogue import Catalogue
 from parsers.commands import parse_command
 from parsers.post import is_jielong, parse_post
@@ -29,6 +33,7 @@ from storage.models import Member, OutboxMessage, ProcessedMessage, Product, Roo
 log = logging.getLogger("jielong.bot")
 
 MAX_TEXT = 20_000   # longer messages are not order lists; answer politely instead
+RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
 
 
 class Bot:
@@ -37,6 +42,7 @@ class Bot:
         self.db = db
         self._catalogue_key: tuple | None = None
         self._catalogue: Catalogue | None = None
+        self.scheduler = None             # a bot.scheduler.Scheduler attaches itself here
         self._seed_products()
 
     def _seed_products(self) -> None:
@@ -50,20 +56,77 @@ class Bot:
                                         specs=list(info.specs), on_sale=True, position=position))
 
     def handle(self, msg: Incoming) -> list[Reply]:
-        """Process one message exactly once; return the replies it produced."""
+        """Process one message exactly once; return the replies it produced.
+
+        The replies are also queued, unsent, in the outbox (bot/outbox.py
+        delivers them). When another worker on the same database wins a race
+        (the same message id, the next order number, the same new room), this
+        transaction fails on a unique key or a deadlock and is run again from
+        the start: a duplicate then finds its id processed and says nothing.
+        """
+        for attempt in range(1, RACE_RETRIES + 1):
+            try:
+                return self._handle_once(msg)
+            except DBAPIError as exc:
+                if not _lost_race(exc) or attempt == RACE_RETRIES:
+                    log.exception("message %s could not be handled", msg.id)
+                    return self._apologise(msg)
+                log.info("message %s lost a race with another worker (%s); retrying",
+                         msg.id, type(exc.orig).__name__)
+            except Exception:  # one bad message must never stop the bot
+                log.exception("message %s could not be handled", msg.id)
+                return self._apologise(msg)
+        return []
+
+    def _handle_once(self, msg: Incoming) -> list[Reply]:
+        with self.db.unit_of_work() as session:
+            if session.get(ProcessedMessage, msg.id) is not None:
+                return []
+            session.add(ProcessedMessage(id=msg.id, processed_at=msg.ts))
+            session.flush()   # a concurrent duplicate waits here, then fails on the primary key
+            ctx = self._context(session, msg)
+            self._dispatch(ctx)
+            note_round_changes(ctx)
+            out = [_public(reply, msg) for reply in ctx.replies]
+            self._queue(session, msg, out)
+        self._after_commit(ctx)
+        return out
+
+    def run_job(self, kind: str, room_id: str, round_id: int | None, due: datetime, key: str) -> list[Reply]:
+        """A scheduled job's work (bot.jobs.perform) in one unit of work, once per key.
+
+        The key (job and due time) is recorded like a message id, in the same
+        transaction as the work, so a job fired twice works once.
+        """
+        msg = Incoming(id=key, ts=due, room=room_id, sender=self.config.bot_id, name=self.config.bot_name,
+                       text="")
         try:
             with self.db.unit_of_work() as session:
-                if session.get(ProcessedMessage, msg.id) is not None:
+                if session.get(ProcessedMessage, key) is not None or session.get(Room, room_id) is None:
                     return []
-                session.add(ProcessedMessage(id=msg.id, processed_at=msg.ts))
-                session.flush()
+                session.add(ProcessedMessage(id=key, processed_at=due))
+                session.flush()   # a process racing us on the same job fails here
                 ctx = self._context(session, msg)
-                self._dispatch(ctx)
-                self._queue(session, msg, ctx.replies)
-                return ctx.replies
-        except Exception:  # one bad message must never stop the bot
-            log.exception("message %s could not be handled", msg.id)
-            return self._apologise(msg)
+                perform(ctx, kind, round_id, due)
+                note_round_changes(ctx)
+                out = [_public(reply, msg) for reply in ctx.replies]
+                self._queue(session, msg, out)
+        except IntegrityError:
+            log.info("job %s already ran in another process", key)
+            return []
+        except Exception:  # a failing job must not stop the scheduler
+            log.exception("job %s failed", key)
+            return []
+        self._after_commit(ctx)
+        return out
+
+    def _after_commit(self, ctx: Context) -> None:
+        """Job store changes the unit of work asked for, now that it is committed."""
+        for change in ctx.after_commit:
+            try:
+                change()
+            except Exception:
+                log.exception("could not update the scheduled jobs for %s", ctx.room.id)
 
     def _apologise(self, msg: Incoming) -> list[Reply]:
         reply = Reply(msg.room or msg.sender, f"@{msg.name} 抱歉，这条消息没处理成功，已转给团长人工确认",
@@ -81,8 +144,7 @@ class Bot:
     def _queue(self, session, msg: Incoming, out: list[Reply]) -> None:
         for reply in out:
             session.add(OutboxMessage(message_id=msg.id, to=reply.to, text=reply.text,
-                                      mentions=list(reply.mentions), created_at=msg.ts,
-                                      sent_at=datetime.now(timezone.utc),
+                                      mentions=list(reply.mentions), created_at=msg.ts, sent_at=None,
                                       attachments=[{"path": str(a.path), "kind": a.kind}
                                                    for a in reply.attachments]))
 
@@ -96,7 +158,7 @@ class Bot:
             session.add(Member(room_id=room_id, contact_id=msg.sender, display_name=msg.name))
         text = normalize(msg.text[:MAX_TEXT])
         book = OrderBook(session, self._catalogue_for(session), msg.ts)
-        return Context(msg=msg, text=text, book=book, config=self.config, room=room)
+        return Context(msg=msg, text=text, book=book, config=self.config, room=room, scheduler=self.scheduler)
 
     def _catalogue_for(self, session) -> Catalogue:
         products = list(session.scalars(select(Product)))
@@ -140,6 +202,31 @@ class Bot:
             handle_customer(ctx, request)
 
 
-def build_bot(config: Config, db_url: str | None = None) -> Bot:
-    """The composition root: the one place concrete objects are built."""
-    return Bot(config, Database(db_url or config.database_url or None))
+def _lost_race(exc: DBAPIError) -> bool:
+    """A failure that running the same unit of work again can cure."""
+    if isinstance(exc, IntegrityError):
+        return True
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
+
+
+def _public(reply: Reply, msg: Incoming) -> Reply:
+    """Phone numbers never appear in full in a group; private replies keep them."""
+    if msg.room is None or reply.to != msg.room:
+        return reply
+    masked = mask_phones(reply.text)
+    return reply if masked == reply.text else replace(reply, text=masked)
+
+
+def build_bot(config: Config, db_url: str | None = None, *, clock=None, scheduler: bool = True) -> Bot:
+    """The composition root: the one place concrete objects are built.
+
+    The bot gets its scheduler (bot.scheduler) on the same database; `clock`
+    is a bot.clock.VirtualClock in replay and tests, the wall clock otherwise.
+    """
+    bot = Bot(config, Database(db_url or config.database_url or None))
+    if scheduler:
+        from bot.scheduler import Scheduler
+
+        Scheduler(bot, clock)
+    return bot

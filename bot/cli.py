@@ -33,10 +33,13 @@ def main() -> None:
 def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | None, quiet: bool,
            stats: bool) -> None:
     """Feed a recorded chat (JSONL) through the bot and print its replies."""
+    from bot import logs
     from bot.app import build_bot
-    from bot.transports.replay import ChatFileError, read_chat, replay as run_replay
+    from bot.outbox import Outbox
+    from bot.transports.replay import ChatFileError, printer, read_chat, replay as run_replay
     from storage.reports import orders_document
 
+    logs.configure()
     config = _config(config_path)
     try:
         messages = read_chat(chat)
@@ -44,7 +47,9 @@ def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | N
         raise click.ClickException(str(exc)) from None
     with tempfile.TemporaryDirectory() as tmp:
         bot = build_bot(config, db_url or f"sqlite:///{tmp}/jielong.db")
-        result = run_replay(messages, bot.handle, None if quiet else sys.stdout)
+        out = None if quiet else sys.stdout
+        outbox = Outbox(bot.db, printer(out))
+        result = run_replay(messages, bot.handle, out, deliver=outbox.drain)
         if orders_json:
             document = orders_document(bot.db)
             Path(orders_json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -87,9 +92,10 @@ def run(config_path: str, db_url: str | None) -> None:
     """Run the bot on the configured transport (wechaty, or console)."""
     import logging
 
+    from bot import logs
     from bot.app import build_bot
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure(logging.INFO, timestamps=True)
     config = _config(config_path)
     bot = build_bot(config, db_url)
     if config.transport == "wechaty":

@@ -2,10 +2,24 @@
 
 Every line is checked before the first message is handled, so a broken file
 fails at once with `FILE:LINE: reason` and changes nothing.
+
+Replies are printed the way a live transport sends them: from the outbox
+(bot/outbox.py), after the message's transaction committed, each marked sent
+once printed. A replay killed half-way and run again on the same database
+therefore prints every reply it owes, and re-delivered messages change
+nothing.
+
+Crash tests only: JIELONG_CRASH_AFTER=N[:phase] makes the process SIGKILL
+itself at message N (counting every message fed, re-deliveries included).
+Phases: `handled` (default; committed, replies not yet printed), `commit`
+(inside the message's transaction, just before COMMIT), `send` (right after
+printing the first reply from message N on, before it is marked sent).
 """
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,20 +100,89 @@ def format_reply(reply: Reply) -> str:
 
 
 def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],
-           out: TextIO | None = None) -> ReplayStats:
-    """Feed messages in order; print each reply as a block."""
+           out: TextIO | None = None, *, deliver: Callable[[], object] | None = None) -> ReplayStats:
+    """Feed messages in order; print each reply as a block.
+
+    With `deliver` (an outbox drain that prints), replies are printed by it
+    after each message instead of from what `handle` returned.
+    """
     stats = ReplayStats()
+    crash = CrashHook.from_env()
     for msg in messages:
         start = time.perf_counter()
+        crash.before(stats.messages + 1)
         replies = handle(msg)
         stats.latencies.append(time.perf_counter() - start)
         stats.messages += 1
         stats.replies += len(replies)
+        crash.after_handle(stats.messages)
         if out is not None and replies:
             first = msg.text.split("\n")[-1] if msg.text.startswith("#接龙") else msg.text
             out.write(f"[{msg.ts:%m-%d %H:%M}] {msg.name}: {first[:80]}\n")
-            for reply in replies:
-                out.write(format_reply(reply) + "\n\n")
+            if deliver is None:
+                for reply in replies:
+                    out.write(format_reply(reply) + "\n\n")
+        if deliver is not None:
+            deliver()
+    if deliver is not None:
+        deliver()
     return stats
+
+
+def printer(out: TextIO | None) -> Callable[[Reply], None]:
+    """An outbox `send` for the replay: print the block and flush it (or nothing)."""
+    crash = CrashHook.from_env()
+
+    def send(reply: Reply) -> None:
+        if out is not None:
+            out.write(format_reply(reply) + "\n\n")
+            out.flush()
+        crash.after_send()
+    return send
+
+
+class CrashHook:
+    """JIELONG_CRASH_AFTER=N[:phase]: die by SIGKILL at message N (crash tests)."""
+
+    ENV = "JIELONG_CRASH_AFTER"
+    PHASES = ("handled", "commit", "send")
+    _instance: CrashHook | None = None
+
+    def __init__(self, at: int | None, phase: str) -> None:
+        self.at, self.phase, self.current = at, phase, 0
+        if at is not None and phase == "commit":
+            from sqlalchemy import event
+            from sqlalchemy.orm import Session
+
+            event.listen(Session, "before_commit", self._before_commit)
+
+    @classmethod
+    def from_env(cls) -> CrashHook:
+        if cls._instance is None:
+            spec = os.environ.get(cls.ENV, "")
+            number, _, phase = spec.partition(":")
+            phase = phase or "handled"
+            at = int(number) if number.strip().isdigit() else None
+            cls._instance = cls(at if phase in cls.PHASES else None, phase)
+        return cls._instance
+
+    @staticmethod
+    def _die() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def before(self, number: int) -> None:
+        self.current = number
+
+    def _before_commit(self, _session) -> None:
+        if self.current == self.at:
+            self._die()
+
+    def after_handle(self, number: int) -> None:
+        if self.phase == "handled" and number == self.at:
+            self._die()
+
+    def after_send(self) -> None:
+        if self.phase == "send" and self.at is not None and self.current >= self.at:
+            self._die()
 
 

@@ -1,0 +1,117 @@
+"""Delivering the outbox: queued replies sent in order, at least once.
+
+`Bot.handle` writes every reply to the `outbox` table, unsent, in the same
+transaction as the change it reports; a transport then calls `Outbox.drain`
+with its own `send`. A reply is marked sent only after `send` returned, so a
+crash or a network outage never loses one: it is retried on the next drain.
+(A crash between a successful send and the mark sends that one reply again
+on restart; nothing can close that window without the network's help.)
+
+Failures back off exponentially per recipient: replies to the same room keep
+their order (a later one never overtakes a failed one), while other rooms go
+on being served. The clock is injectable so tests never sleep.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.messages import Attachment, Reply
+from storage.database import Database
+from storage.models import OutboxMessage
+
+log = logging.getLogger("jielong.outbox")
+
+BACKOFF_FIRST = 1.0      # seconds before the first retry of a recipient
+BACKOFF_MAX = 300.0      # never wait longer than this between tries
+BATCH = 200              # rows read per query
+
+
+@dataclass
+class DrainResult:
+    sent: int = 0
+    failed: int = 0              # send attempts that raised in this drain
+    waiting: int = 0             # replies left pending (recipient backing off)
+
+
+@dataclass
+class Outbox:
+    """Sends pending replies through `send(reply)`, which raises on failure."""
+
+    db: Database
+    send: Callable[[Reply], None]
+    clock: Callable[[], float] = time.monotonic
+    first: float = BACKOFF_FIRST
+    cap: float = BACKOFF_MAX
+    _not_before: dict[str, float] = field(default_factory=dict)   # recipient -> clock time
+    _failures: dict[str, int] = field(default_factory=dict)       # recipient -> failures in a row
+
+    def pending(self) -> int:
+        with self.db.session() as session:
+            return len(session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))).all())
+
+    def next_due(self) -> float | None:
+        """Clock time of the earliest retry, or None when nobody is backing off."""
+        return min(self._not_before.values(), default=None)
+
+    def drain(self) -> DrainResult:
+        """Send every pending reply whose recipient is not backing off, oldest first."""
+        result = DrainResult()
+        blocked: set[str] = set()
+        after = 0
+        while True:
+            with self.db.session() as session:
+                rows = session.scalars(select(OutboxMessage).where(
+                    OutboxMessage.sent_at.is_(None), OutboxMessage.id > after)
+                    .order_by(OutboxMessage.id).limit(BATCH)).all()
+            if not rows:
+                return result
+            for row in rows:
+                after = row.id
+                if row.to in blocked or self.clock() < self._not_before.get(row.to, float("-inf")):
+                    blocked.add(row.to)       # keep this recipient's order: skip the rest of theirs
+                    result.waiting += 1
+                    continue
+                if self._send_one(row):
+                    result.sent += 1
+                else:
+                    result.failed += 1
+                    result.waiting += 1
+                    blocked.add(row.to)
+
+    def _send_one(self, row: OutboxMessage) -> bool:
+        attachments = tuple(Attachment(Path(a["path"]), a.get("kind", "file")) for a in row.attachments or ())
+        reply = Reply(row.to, row.text, tuple(row.mentions or ()), attachments)
+        try:
+            self.send(reply)
+        except Exception as exc:  # the network's problem, not the reply's: try again later
+            failures = self._failures.get(row.to, 0) + 1
+            self._failures[row.to] = failures
+            wait = min(self.cap, self.first * 2 ** (failures - 1))
+            self._not_before[row.to] = self.clock() + wait
+            self._mark(row.id, sent=False)
+            log.warning("could not send reply %s to %s (try %d, next in %.0fs): %s",
+                        row.id, row.to, failures, wait, _one_line(exc))
+            return False
+        self._failures.pop(row.to, None)
+        self._not_before.pop(row.to, None)
+        self._mark(row.id, sent=True)
+        return True
+
+    def _mark(self, row_id: int, *, sent: bool) -> None:
+        with self.db.unit_of_work() as session:
+            row = session.get(OutboxMessage, row_id)
+            row.attempts = (row.attempts or 0) + 1
+            if sent:
+                row.sent_at = datetime.now(timezone.utc)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
