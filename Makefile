@@ -67,7 +67,7 @@ demo: setup
 	    --db sqlite:///out/demo.db --orders-json out/demo-orders.json
 
 test: test-deps postgres-bin wechaty-service-deps
-	JIELONG_REQUIRE_PG=1 $(PY) -m pytest
+	JIELONG_REQUIRE_PG=1 JIELONG_REQUIRE_WECHATY=1 $(PY) -m pytest
 
 bench: setup
 	$(PY) bench/replay_bench.py

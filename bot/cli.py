@@ -57,8 +57,10 @@ def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | N
     if stats:
         lat = sorted(result.latencies) or [0.0]
         p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
+        last = result.latencies[-1] * 1000 if result.latencies else 0.0
         click.echo(f"messages={result.messages} replies={result.replies} total={sum(lat):.3f}s "
-                   f"p50={p(0.5):.2f}ms p99={p(0.99):.2f}ms max={lat[-1] * 1000:.2f}ms", err=True)
+                   f"p50={p(0.5):.2f}ms p99={p(0.99):.2f}ms max={lat[-1] * 1000:.2f}ms last={last:.2f}ms",
+                   err=True)
 
 
 @main.command()
@@ -101,8 +103,31 @@ def run(config_path: str, db_url: str | None) -> None:
     if config.transport == "wechaty":
         from bot.transports.wechaty import run_wechaty
 
-        run_wechaty(config, bot)
+        try:
+            run_wechaty(config, bot)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
     else:
         from bot.transports.console import run_console
 
         run_console(bot, config)
+
+
+@main.command()
+@click.option("--db", "db_url", required=True, help="SQLAlchemy URL of the bot's database")
+@click.option("--round", "round_id", type=int, default=None, help="round id (default: the newest)")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
+              help="for pickup points and admins on the delivery sheet and bills")
+def export(db_url: str, round_id: int | None, fmt: str, out: str, config_path: str | None) -> None:
+    """Write a round's orders, pick list, delivery sheet and bills to Excel (or CSV)."""
+    from bot.exports import ExportError, export_round
+
+    config = _config(config_path) if config_path else Config()
+    try:
+        rnd = export_round(db_url, Path(out), round_id=round_id, fmt=fmt,
+                           pickup_points=config.pickup_points, admins=sorted(config.admins))
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{out}: 第{rnd.number}团（id {rnd.id}）{rnd.title} {len(rnd.orders)}单", err=True)
