@@ -123,3 +123,35 @@ def write_csv(rnd: RoundRows, path: Path) -> Path:
         writer.writerow(ORDER_COLUMNS)
         writer.writerows(order_rows(rnd))
     return path
+
+
+class ExportError(Exception):
+    """An export that cannot be made; str() is one line for the shell."""
+
+
+def export_round(db_url: str, out: Path, *, round_id: int | None = None, fmt: str = "xlsx",
+                 pickup_points: Sequence[str] = (), admins: Sequence[str] = ()) -> RoundRows:
+    """`jielong export`: one round (default: the newest) of an existing database, to a file."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.database import Database
+    from storage.queries import latest_round_id, load_round
+
+    if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
+        raise ExportError(f"{db_url}: no such database file")
+    db = Database(db_url, create=False)
+    try:
+        with db.session() as session:
+            wanted = round_id if round_id is not None else latest_round_id(session)
+            rnd = load_round(session, wanted) if wanted is not None else None
+    except SQLAlchemyError as exc:
+        raise ExportError(f"{db_url}: cannot read orders ({type(exc).__name__})") from None
+    finally:
+        db.dispose()
+    if rnd is None:
+        raise ExportError(f"{db_url}: no round {round_id}" if round_id is not None else f"{db_url}: no rounds yet")
+    if fmt == "csv":
+        write_csv(rnd, out)
+    else:
+        write_xlsx(rnd, out, pickup_points=pickup_points, admins=admins)
+    return rnd
