@@ -44,7 +44,7 @@ def open_round(ctx: Context, command: Command) -> None:
 
 def close_round(ctx: Context, command: Command) -> None:
     """截单：结束本团，之后的订单不再登记"""
-    rnd = ctx.book.open_round(ctx.room.id)
+    rnd = ctx.book.unclosed_round(ctx.room.id)   # also one whose deadline passed a moment ago
     if rnd is None:
         ctx.say(replies.no_round())
         return
@@ -166,3 +166,8 @@ HANDLERS: dict[str, Callable[[Context, Command], None]] = {
 from bot.report_commands import CUSTOMER_VERBS, REPORT_HANDLERS  # noqa: E402
 
 HANDLERS.update(REPORT_HANDLERS)
+
+# 截单时间 定时 取消定时 (bot/schedule_commands.py)
+from bot.schedule_commands import SCHEDULE_HANDLERS  # noqa: E402
+
+HANDLERS.update(SCHEDULE_HANDLERS)

@@ -1,12 +1,17 @@
 """What a handler gets: the message, its normalised text, the order book."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.messages import Incoming, Reply
 from bot.orders import OrderBook
 from storage.models import Room
+
+if TYPE_CHECKING:
+    from bot.scheduler import Scheduler
 
 
 @dataclass
@@ -17,6 +22,8 @@ class Context:
     config: Config
     room: Room
     replies: list[Reply] = field(default_factory=list)
+    scheduler: Scheduler | None = None                    # timed jobs; None when the bot runs none
+    after_commit: list[Callable[[], None]] = field(default_factory=list)   # job store changes
 
     @property
     def is_admin(self) -> bool:

@@ -59,7 +59,7 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
             new_lines.append((entry, key))
     missing = [k for k in keys.values() if k.current and k.content not in seen
                and k.order_id in orders and orders[k.order_id].status != "cancelled"]
-    if rnd is None or rnd.status != "open":
+    if rnd is None or not book.accepting(rnd):   # closed, or past its deadline
         if new_lines:
             book.ask(rnd, ctx.room.id, sender, ctx.name, "\n".join(e.text for e, _ in new_lines),
                      [Refusal("closed", new_lines[0][0].text, "")])

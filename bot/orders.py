@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc
 from parsers.catalogue import Catalogue, ProductInfo
 from parsers.entry import ItemProblem, ItemRequest, ResolvedItem, resolve_item
 from storage.models import Order, OrderHistory, OrderItem, Product, Question, Round
@@ -53,31 +54,48 @@ class OrderBook:
         self.catalogue = catalogue
         self.now = now
         self._products = {p.name: p for p in session.scalars(select(Product))}
+        self.opened: list[Round] = []      # rounds opened / closed in this unit of work,
+        self.closed: list[Round] = []      # so their timed jobs follow once it commits
 
     # -- rounds ----------------------------------------------------------------
 
     def open_round(self, room_id: str) -> Round | None:
+        """The round taking orders: open, and its deadline (if any) not yet passed.
+
+        A round past its deadline takes nothing even before the cut-off job
+        has closed it (the scheduler may be down, or a moment late).
+        """
+        rnd = self.unclosed_round(room_id)
+        return rnd if rnd is not None and self.accepting(rnd) else None
+
+    def unclosed_round(self, room_id: str) -> Round | None:
+        """The round not closed yet, even if its deadline has passed."""
         return self.session.scalar(select(Round).where(Round.room_id == room_id, Round.status == "open")
                                    .order_by(Round.id.desc()).limit(1))
+
+    def accepting(self, rnd: Round) -> bool:
+        return rnd.status == "open" and (rnd.deadline is None or self.now <= as_utc(rnd.deadline))
 
     def latest_round(self, room_id: str) -> Round | None:
         return self.session.scalar(select(Round).where(Round.room_id == room_id)
                                    .order_by(Round.id.desc()).limit(1))
 
     def start_round(self, room_id: str, title: str, by: str, description: str = "") -> Round:
-        current = self.open_round(room_id)
+        current = self.unclosed_round(room_id)
         if current is not None:
             self.close_round(current)
         new = Round(room_id=room_id, title=title, status="open", opened_by=by, opened_at=self.now,
                     description=description)
         self.session.add(new)
         self.session.flush()
+        self.opened.append(new)
         return new
 
     def close_round(self, rnd: Round) -> None:
         rnd.status = "closed"
         rnd.closed_at = self.now
         rnd.revision += 1
+        self.closed.append(rnd)
 
     # -- orders ----------------------------------------------------------------
 

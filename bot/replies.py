@@ -305,3 +305,61 @@ def exported(rnd, orders: int) -> str:
 
 def no_such_round(which: str, count: int) -> str:
     return f"这个群一共开过{count}次团，没有「{which}」"
+
+
+# -- the schedule: cut-offs, reminders, daily summaries ---------------------------
+
+WEEKDAYS = "一二三四五六日"
+
+
+def when(at, tz) -> str:
+    """11月20日(周五) 20:00, in the group's timezone."""
+    local = at.astimezone(tz)
+    return f"{local.month}月{local.day}日(周{WEEKDAYS[local.weekday()]}) {local:%H:%M}"
+
+
+def deadline_set(at, tz, *, automatic: bool = False) -> str:
+    if automatic:
+        return (f"⏰ 截单时间：{when(at, tz)}，到点自动截单"
+                "（改时间发「截单时间 周五20:00」，不要自动截单发「取消定时」）")
+    return f"⏰ 已设置截单时间：{when(at, tz)}，到点自动截单"
+
+
+def deadline_usage() -> str:
+    return "格式：截单时间 周五20:00（也可以写「明天中午12点」「11月25日18:00」）"
+
+
+def deadline_passed(at, tz) -> str:
+    return f"{when(at, tz)} 已经过了，请发一个以后的时间"
+
+
+def deadline_soon(rnd, minutes: int, tz) -> str:
+    left = f"{minutes // 60}小时" if minutes % 60 == 0 and minutes >= 60 else f"{minutes}分钟"
+    return f"⏰ 还有{left}截单（{when(rnd.deadline, tz)}），{rnd.title or '本团'}还没接龙的抓紧哦～"
+
+
+JOB_NAMES = {"close": "自动截单", "remind": "截单提醒", "unpaid": "未付款提醒", "summary": "每日汇总"}
+
+
+def schedule_list(jobs, tz) -> str:
+    """定时: the room's timed jobs, soonest first."""
+    if not jobs:
+        return "本群没有定时任务（设置截单时间：发「截单时间 周五20:00」）"
+    lines = ["【定时任务】"]
+    for job in jobs:
+        at = when(job.next_run, tz) if job.next_run else "已暂停"
+        if job.kind == "summary" and job.next_run:
+            at = f"每天 {job.next_run.astimezone(tz):%H:%M}（下次 {when(job.next_run, tz)}）"
+        lines.append(f"· {at} {JOB_NAMES.get(job.kind, job.kind)}")
+    lines.append("取消全部：发「取消定时」")
+    return "\n".join(lines)
+
+
+def schedule_cancelled(count: int) -> str:
+    if not count:
+        return "本群没有定时任务"
+    return f"已取消本群{count}个定时任务，本团不再自动截单（下次开团时恢复每日汇总）"
+
+
+def no_scheduler() -> str:
+    return "定时功能没有开启"

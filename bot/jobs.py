@@ -1,0 +1,120 @@
+"""Timed work: cut-offs, reminders and daily summaries, and the deadlines behind them.
+
+The `*_job` functions are what the job store keeps (by name, with plain
+arguments), so a restarted process finds them again. Each hands its work to
+the scheduler that runs it (`bot.scheduler.current()`), which runs it through
+`Bot.run_job` in one unit of work, and `perform` does it there: a cut-off is
+the merchant's 截单 run by the bot, a summary is the merchant's 汇总.
+
+Every job first checks that the database still wants it (the round still
+open, its deadline unchanged), so a stale job is harmless.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from bot import commands, replies
+from bot.clock import as_utc
+from bot.context import Context
+from bot.messages import Reply
+from parsers.commands import Command
+from parsers.deadline import find_deadline, parse_time_expression
+from storage.models import Round
+
+SUMMARY_AFTER_CLOSE = timedelta(days=1)   # a closed round is still summarised the day after
+
+
+# -- what the job store keeps ------------------------------------------------------
+
+def close_round_job(room_id: str, round_id: int, due: str) -> list[Reply]:
+    return _run("close", room_id, round_id, due)
+
+
+def deadline_reminder_job(room_id: str, round_id: int, due: str) -> list[Reply]:
+    return _run("remind", room_id, round_id, due)
+
+
+def unpaid_reminder_job(room_id: str, round_id: int, due: str) -> list[Reply]:
+    return _run("unpaid", room_id, round_id, due)
+
+
+def daily_summary_job(room_id: str) -> list[Reply]:
+    return _run("summary", room_id, None, None)
+
+
+def _run(kind: str, room_id: str, round_id: int | None, due: str | None) -> list[Reply]:
+    from bot.scheduler import current   # the scheduler imports this module's names by reference
+
+    return current().run(kind, room_id, round_id, datetime.fromisoformat(due) if due else None)
+
+
+# -- doing the work, inside Bot.run_job's unit of work ----------------------------
+
+def perform(ctx: Context, kind: str, round_id: int | None, due: datetime) -> None:
+    session = ctx.book.session
+    rnd = session.get(Round, round_id) if round_id is not None else None
+    if kind == "close":
+        if _still_due(rnd, ctx.room.id, due):
+            commands.run_command(ctx, Command("close_round"))
+    elif kind == "remind":
+        minutes = ctx.config.schedule.remind_before_minutes
+        if _still_due(rnd, ctx.room.id, due + timedelta(minutes=minutes)):
+            ctx.say(replies.deadline_soon(rnd, minutes, _tz(ctx)), mention=False)
+    elif kind == "unpaid":
+        # The merchant's 收款 for the round just closed, while it is the room's latest
+        # and someone still owes: a reminder to nobody is not sent.
+        latest = ctx.book.latest_round(ctx.room.id)
+        if rnd is not None and latest is rnd and rnd.status == "closed" and _owing(ctx, rnd):
+            commands.run_command(ctx, Command("remind_unpaid"))
+    elif kind == "summary":
+        latest = ctx.book.latest_round(ctx.room.id)
+        if latest is not None and (latest.status == "open" or latest.closed_at is None
+                                   or as_utc(latest.closed_at) > due - SUMMARY_AFTER_CLOSE):
+            commands.run_command(ctx, Command("summary"))
+
+
+def _owing(ctx: Context, rnd: Round) -> bool:
+    from bot.reports import unpaid_bills
+    from storage.queries import load_round
+
+    ctx.book.session.flush()
+    return bool(unpaid_bills(load_round(ctx.book.session, rnd.id), ctx.config.admins))
+
+
+def _still_due(rnd: Round | None, room_id: str, deadline: datetime) -> bool:
+    """The round is open and its deadline is still the one the job was made for."""
+    return (rnd is not None and rnd.room_id == room_id and rnd.status == "open"
+            and rnd.deadline is not None and abs(as_utc(rnd.deadline) - as_utc(deadline)) < timedelta(seconds=1))
+
+
+def _tz(ctx: Context) -> ZoneInfo:
+    return ZoneInfo(ctx.config.schedule.timezone)
+
+
+# -- rounds opened and closed in a unit of work -------------------------------------
+
+def deadline_for(rnd: Round, ctx: Context) -> datetime | None:
+    """A new round's cut-off: what its 接龙 title or description says, else the config's."""
+    opened = as_utc(rnd.opened_at).astimezone(_tz(ctx))
+    found = find_deadline(f"{rnd.title}\n{rnd.description}", opened)
+    if found is None and ctx.config.schedule.deadline:
+        found = parse_time_expression(ctx.config.schedule.deadline, opened)
+    return found if found is not None and found > opened else None
+
+
+def note_round_changes(ctx: Context) -> None:
+    """Give rounds opened here their deadline; schedule their jobs once this commits."""
+    book = ctx.book
+    for rnd in book.opened:
+        if rnd.deadline is None:
+            found = deadline_for(rnd, ctx)
+            if found is not None:
+                rnd.deadline = found.astimezone(timezone.utc)
+                ctx.say(replies.deadline_set(found, _tz(ctx), automatic=True), mention=False)
+        if ctx.scheduler is not None:
+            ctx.after_commit.append(partial(ctx.scheduler.round_opened, rnd.room_id, rnd.id, rnd.deadline))
+    for rnd in book.closed:
+        if ctx.scheduler is not None and rnd.closed_at is not None:
+            ctx.after_commit.append(partial(ctx.scheduler.round_closed, rnd.room_id, rnd.id, rnd.closed_at))

@@ -1,0 +1,412 @@
+"""The bot's timed jobs: APScheduler 3 with its job store in the bot's own database.
+
+Jobs are stored by reference to the plain functions in `bot.jobs` with plain
+arguments (room id, round id, due time), so they survive a restart and any
+process can load them. One `Scheduler` per process:
+
+* live, `start()` runs APScheduler's own thread, but only in the process that
+  holds the PostgreSQL advisory lock (`Leadership`); the others keep theirs
+  paused, still writing the jobs their messages create into the shared store,
+  and take over when the holder's connection dies. On SQLite there is one
+  process and it just runs;
+* in replay and tests, `run_due_jobs(until)` runs what the store says is due,
+  in time order, moving a `VirtualClock` to each job's due time: the job
+  store stays the source of truth, and nothing sleeps.
+
+A job that fires twice (a takeover, a crash after its work committed but
+before the store was updated) changes things once: `Bot.run_job` records a
+key made of the job and its due time in the same transaction as the work.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from bot.clock import Clock, SystemClock, VirtualClock, as_utc
+from bot.config import ConfigError, ScheduleConfig
+from bot.messages import Reply
+from parsers.deadline import parse_time_expression
+from storage.models import Round
+
+if TYPE_CHECKING:
+    from bot.app import Bot
+
+log = logging.getLogger("jielong.scheduler")
+
+JOBS_TABLE = "apscheduler_jobs"
+LOCK_KEY = 0x6A69656C6F6E67          # "jielong" in ASCII: the lock that elects the job runner
+KINDS = ("close", "remind", "unpaid", "summary")
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A stored job as the merchant's 定时 lists it."""
+
+    id: str
+    kind: str                    # close | remind | unpaid | summary
+    room_id: str
+    round_id: int | None
+    next_run: datetime | None
+
+
+def job_id(kind: str, room_id: str, round_id: int | None = None, index: int | None = None) -> str:
+    parts = [kind, room_id] + ([str(round_id)] if round_id is not None else []) \
+        + ([str(index)] if index is not None else [])
+    return ":".join(parts)
+
+
+def run_key(kind: str, room_id: str, round_id: int | None, due: datetime, tz: ZoneInfo) -> str:
+    """The id a job's run is recorded under (processed_messages, outbox).
+
+    A daily summary is keyed by its local date, so a late or repeated run on
+    the same day is one run; the others by their exact due time.
+    """
+    room = hashlib.sha1(room_id.encode("utf-8")).hexdigest()[:12]
+    when = due.astimezone(tz).strftime("%Y%m%d") if kind == "summary" else \
+        as_utc(due).strftime("%Y%m%dT%H%M%SZ")
+    return f"job:{kind}:{room}:{round_id if round_id is not None else '-'}:{when}"
+
+
+def parse_hhmm(value: str) -> tuple[int, int] | None:
+    match = _HHMM.match(value.strip())
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def check_schedule(schedule: ScheduleConfig, source: str = "config") -> ZoneInfo:
+    """The configured timezone; ConfigError (one line) for anything unusable in [schedule]."""
+    try:
+        tz = ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{source}: [schedule] timezone {schedule.timezone!r} is not a known "
+                          "timezone (e.g. Asia/Shanghai)") from None
+    for label, value in [("daily_summary", schedule.daily_summary)] + \
+            [("unpaid_reminders", t) for t in schedule.unpaid_reminders]:
+        if value and parse_hhmm(value) is None:
+            raise ConfigError(f"{source}: [schedule] {label} {value!r} must be a time like \"21:00\"")
+    if schedule.deadline and parse_time_expression(schedule.deadline, datetime.now(tz)) is None:
+        raise ConfigError(f"{source}: [schedule] deadline {schedule.deadline!r} is not a time "
+                          "(e.g. \"周五20:00\")")
+    if schedule.remind_before_minutes < 0:
+        raise ConfigError(f"{source}: [schedule] remind_before_minutes cannot be negative")
+    return tz
+
+
+# -- which scheduler a stored job runs on -----------------------------------------
+
+_local = threading.local()
+_default: Scheduler | None = None
+
+
+def current() -> Scheduler:
+    """The scheduler running the job being run: the driver's, else this process's."""
+    scheduler = getattr(_local, "scheduler", None) or _default
+    if scheduler is None:
+        raise RuntimeError("a stored job ran with no scheduler in this process")
+    return scheduler
+
+
+# -- leadership ------------------------------------------------------------------
+
+
+class Leadership:
+    """Whether this process runs the jobs: it holds a PostgreSQL advisory lock.
+
+    The lock lives on a dedicated connection (not the pool's), so it is held
+    exactly as long as that session: when the process dies, the server ends
+    the session and frees the lock for the next process that asks. TCP
+    keepalives make a vanished machine count as dead within about a minute.
+    SQLite has one process by construction: it always leads.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._engine = None
+        self._conn = None
+        self._lock = threading.Lock()
+        if url.startswith("postgresql"):
+            connect_args = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+                            "keepalives_count": 3} if "psycopg" in url or "+" not in url else {}
+            self._engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+                                         connect_args=connect_args)
+
+    @property
+    def exclusive(self) -> bool:
+        """True when the lock means something (PostgreSQL)."""
+        return self._engine is not None
+
+    def hold(self) -> bool:
+        """True while this process leads, taking the lock if it is free."""
+        if self._engine is None:
+            return True
+        with self._lock:
+            try:
+                if self._conn is not None:
+                    self._conn.exec_driver_sql("SELECT 1")   # the session, and so the lock, is alive
+                    return True
+                conn = self._engine.connect()
+                if conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}):
+                    self._conn = conn
+                    return True
+                conn.close()
+                return False
+            except SQLAlchemyError as exc:
+                log.warning("scheduler lock: %s", str(exc).splitlines()[0])
+                self._drop()
+                return False
+
+    def release(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                except SQLAlchemyError:
+                    pass
+            self._drop()
+            if self._engine is not None:
+                self._engine.dispose()
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except SQLAlchemyError:
+                pass
+            self._conn = None
+
+
+# -- the scheduler -----------------------------------------------------------------
+
+
+class Scheduler:
+    """A room's cut-offs, reminders and summaries, stored in the bot's database."""
+
+    def __init__(self, bot: Bot, clock: Clock | None = None, *,
+                 deliver: Callable[[list[Reply]], None] | None = None) -> None:
+        self.bot = bot
+        self.config = bot.config
+        self.clock: Clock = clock or SystemClock()
+        self.deliver = deliver            # sends job replies live; None: they wait in the outbox
+        self.tz = check_schedule(self.config.schedule, self.config.source or "config")
+        self.store = SQLAlchemyJobStore(engine=bot.db.engine, tablename=JOBS_TABLE)
+        # One worker: jobs run one after another, in due order, like messages.
+        self._aps = BackgroundScheduler(
+            jobstores={"default": self.store}, executors={"default": ThreadPoolExecutor(1)},
+            timezone=self.tz,
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1})
+        self._aps.start(paused=True)      # paused still writes jobs to the store
+        self.leadership = Leadership(bot.db.url)
+        self.leading = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        bot.scheduler = self
+        self.reconcile()
+
+    # -- what rounds ask for ------------------------------------------------------
+
+    def round_opened(self, room_id: str, round_id: int, deadline: datetime | None) -> None:
+        if deadline is not None:
+            self.set_deadline(room_id, round_id, deadline)
+        self.ensure_daily_summary(room_id)
+
+    def set_deadline(self, room_id: str, round_id: int, deadline: datetime) -> None:
+        """Close the round at `deadline` (replacing any earlier cut-off) and remind before it."""
+        deadline = as_utc(deadline)
+        self._put(job_id("close", room_id, round_id), "bot.jobs:close_round_job",
+                  (room_id, round_id, deadline.isoformat()), deadline)
+        minutes = self.config.schedule.remind_before_minutes
+        remind_at = deadline - timedelta(minutes=minutes)
+        if minutes > 0 and remind_at > self.clock.now():
+            self._put(job_id("remind", room_id, round_id), "bot.jobs:deadline_reminder_job",
+                      (room_id, round_id, remind_at.isoformat()), remind_at)
+        else:
+            self._remove(job_id("remind", room_id, round_id))
+
+    def clear_deadline(self, room_id: str, round_id: int) -> None:
+        self._remove(job_id("close", room_id, round_id))
+        self._remove(job_id("remind", room_id, round_id))
+
+    def round_closed(self, room_id: str, round_id: int, closed_at: datetime) -> None:
+        """No cut-off left to wait for; chase the unpaid at the configured times after it."""
+        self.clear_deadline(room_id, round_id)
+        local = as_utc(closed_at).astimezone(self.tz)
+        for index, value in enumerate(self.config.schedule.unpaid_reminders):
+            hour, minute = parse_hhmm(value)
+            at = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+            if at <= local:
+                at += timedelta(days=1)
+            self._put(job_id("unpaid", room_id, round_id, index), "bot.jobs:unpaid_reminder_job",
+                      (room_id, round_id, as_utc(at).isoformat()), as_utc(at))
+
+    def ensure_daily_summary(self, room_id: str) -> None:
+        spec = parse_hhmm(self.config.schedule.daily_summary) if self.config.schedule.daily_summary else None
+        if spec is None or self.store.lookup_job(job_id("summary", room_id)) is not None:
+            return
+        trigger = CronTrigger(hour=spec[0], minute=spec[1], timezone=self.tz)
+        first = trigger.get_next_fire_time(None, self.clock.now().astimezone(self.tz))
+        try:
+            self._aps.add_job("bot.jobs:daily_summary_job", trigger=trigger, args=(room_id,),
+                              id=job_id("summary", room_id), name=job_id("summary", room_id),
+                              next_run_time=first)
+        except ConflictingIdError:
+            pass                          # another process added it a moment ago
+
+    def cancel_room(self, room_id: str) -> int:
+        """Remove every job of the room; how many there were."""
+        jobs = self.jobs_of(room_id)
+        for job in jobs:
+            self._remove(job.id)
+        return len(jobs)
+
+    def jobs_of(self, room_id: str) -> list[ScheduledJob]:
+        found = []
+        for job in self._aps.get_jobs():
+            kind = job.id.split(":", 1)[0]
+            if kind not in KINDS or not job.args or job.args[0] != room_id:
+                continue
+            round_id = job.args[1] if kind != "summary" else None
+            found.append(ScheduledJob(job.id, kind, room_id, round_id, job.next_run_time))
+        far = datetime.max.replace(tzinfo=self.tz)
+        return sorted(found, key=lambda j: j.next_run or far)
+
+    def reconcile(self) -> None:
+        """Cut-offs of open rounds whose job is missing (a crash between commit and scheduling)."""
+        with self.bot.db.unit_of_work() as session:
+            rounds = list(session.execute(select(Round.room_id, Round.id, Round.deadline)
+                                          .where(Round.status == "open", Round.deadline.is_not(None))))
+        for room_id, round_id, deadline in rounds:
+            if self.store.lookup_job(job_id("close", room_id, round_id)) is None:
+                try:
+                    self._put(job_id("close", room_id, round_id), "bot.jobs:close_round_job",
+                              (room_id, round_id, as_utc(deadline).isoformat()), as_utc(deadline),
+                              replace=False)
+                except ConflictingIdError:
+                    pass
+
+    def _put(self, jid: str, func: str, args: tuple, when: datetime, *, replace: bool = True) -> None:
+        # next_run_time is given, never computed by APScheduler from the wall clock,
+        # so a virtual clock stays in charge.
+        self._aps.add_job(func, trigger=DateTrigger(run_date=when, timezone=self.tz), args=args, id=jid,
+                          name=jid, replace_existing=replace, next_run_time=when)
+
+    def _remove(self, jid: str) -> None:
+        try:
+            self._aps.remove_job(jid)
+        except JobLookupError:
+            pass
+
+    # -- running jobs -------------------------------------------------------------
+
+    def run(self, kind: str, room_id: str, round_id: int | None, due: datetime | None) -> list[Reply]:
+        """One job's work through the bot; called by the functions in bot.jobs."""
+        due = due or self.clock.now()
+        replies = self.bot.run_job(kind, room_id, round_id, due, run_key(kind, room_id, round_id, due, self.tz))
+        if replies and self.deliver is not None:
+            try:
+                self.deliver(replies)
+            except Exception:
+                log.exception("could not deliver the replies of %s job in %s", kind, room_id)
+        return replies
+
+    def run_due_jobs(self, until: datetime) -> list[Reply]:
+        """Run every job due by `until`, in due order, moving a virtual clock along.
+
+        Nothing runs unless this process leads. Each run is recorded before the
+        store moves the job on, and runs are idempotent, so a crash in between
+        repeats nothing.
+        """
+        if not self.leadership.hold():
+            return []
+        replies: list[Reply] = []
+        for _ in range(100_000):          # a bound, not an expectation
+            due = self.store.get_due_jobs(until)
+            if not due:
+                break
+            job, run_time = min(((j, self._run_time(j, until)) for j in due), key=lambda p: p[1])
+            if isinstance(self.clock, VirtualClock):
+                self.clock.advance_to(run_time)
+            _local.scheduler = self
+            try:
+                replies += job.func(*job.args, **job.kwargs) or []
+            except Exception:
+                log.exception("job %s failed", job.id)
+            finally:
+                _local.scheduler = None
+            following = job.trigger.get_next_fire_time(run_time, run_time)
+            try:
+                if following is None:
+                    self._aps.remove_job(job.id)
+                elif self.store.lookup_job(job.id) is not None:
+                    self._aps.modify_job(job.id, next_run_time=following)
+            except JobLookupError:
+                pass                      # the job removed itself (a closed round)
+        if isinstance(self.clock, VirtualClock):
+            self.clock.advance_to(until)
+        return replies
+
+    @staticmethod
+    def _run_time(job, until: datetime) -> datetime:
+        """When this run counts as happening: the latest missed time if runs coalesce."""
+        at = job.next_run_time
+        if not job.coalesce:
+            return at
+        for _ in range(10_000):
+            following = job.trigger.get_next_fire_time(at, at)
+            if following is None or following > until:
+                break
+            at = following
+        return at
+
+    # -- live ---------------------------------------------------------------------
+
+    def start(self, poll_seconds: float = 5.0) -> None:
+        """Run jobs live in the background, in whichever process holds the lock."""
+        global _default
+        _default = self
+        self._thread = threading.Thread(target=self._lead, args=(poll_seconds,), daemon=True,
+                                        name="jielong-scheduler")
+        self._thread.start()
+
+    def _lead(self, poll_seconds: float) -> None:
+        while True:
+            leading = self.leadership.hold()
+            if leading and not self.leading:
+                log.info("this process now runs the scheduled jobs")
+                self.reconcile()
+                self._aps.resume()
+            elif not leading and self.leading:
+                log.warning("lost the scheduler lock; pausing jobs")
+                self._aps.pause()
+            elif leading:
+                self._aps.wakeup()       # jobs other processes wrote into the store
+            self.leading = leading
+            if self._stop.wait(poll_seconds):
+                return
+
+    def shutdown(self) -> None:
+        global _default
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._aps.shutdown(wait=True)
+        self.leadership.release()
+        self.leading = False
+        if _default is self:
+            _default = None
+
