@@ -20,7 +20,7 @@ WECHATY_SERVICE := tests/wechaty_service
 # root needs no sudo; anyone else does for apt-get.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup test-deps postgres-bin wechaty-service-deps demo test bench clean distclean
+.PHONY: setup test-deps postgres-bin cjk-font wechaty-service-deps demo test bench clean distclean
 
 setup: $(SETUP_STAMP)
 
@@ -38,6 +38,16 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	touch $@ $(SETUP_STAMP)
 
 test-deps: $(TEST_STAMP)
+
+# A CJK font so charts (汇总 图) draw Chinese labels instead of boxes; bot/charts.py finds it.
+cjk-font:
+	@if fc-list :lang=zh family 2>/dev/null | grep -q . || ls /usr/share/fonts/truetype/wqy/*.ttc >/dev/null 2>&1; then \
+	    echo "CJK font: $$(fc-list :lang=zh family 2>/dev/null | head -n1)"; \
+	else \
+	    echo "No CJK font found: installing fonts-wqy-microhei with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-wqy-microhei; \
+	fi
 
 # PostgreSQL server binaries; tests/pg_server.py starts its own throwaway cluster.
 postgres-bin:
@@ -60,13 +70,13 @@ wechaty-service-deps:
 	    fi; \
 	fi
 
-demo: setup
+demo: setup cjk-font
 	mkdir -p out
 	rm -f out/demo.db
 	$(VENV)/bin/jielong replay examples/demo-chat.jsonl --config examples/demo.toml \
 	    --db sqlite:///out/demo.db --orders-json out/demo-orders.json
 
-test: test-deps postgres-bin wechaty-service-deps
+test: test-deps postgres-bin cjk-font wechaty-service-deps
 	JIELONG_REQUIRE_PG=1 JIELONG_REQUIRE_WECHATY=1 $(PY) -m pytest
 
 bench: setup
