@@ -193,6 +193,25 @@ def chunked(head: str, lines: Sequence[str], size: int = REPORT_CHUNK) -> list[s
     return out
 
 
+def chunked_blocks(head: str, blocks: Sequence[Sequence[str]], size: int = REPORT_CHUNK) -> list[str]:
+    """Like `chunked`, but a block (a group and its lines) is not split unless it must be."""
+    pages: list[list[str]] = [[]]
+    for block in blocks:
+        block = list(block)
+        if pages[-1] and len(pages[-1]) + len(block) > size:
+            pages.append([])
+        while len(block) > size:                     # a group longer than a page: continue it
+            room = size - len(pages[-1])
+            pages[-1] += block[:room]
+            block = [f"{block[0]}（续）"] + block[room:]
+            pages.append([])
+        pages[-1] += block
+    pages = [page for page in pages if page] or [[]]
+    if len(pages) == 1:
+        return ["\n".join([head, *pages[0]])]
+    return ["\n".join([f"{head}（{n}/{len(pages)}）", *page]) for n, page in enumerate(pages, 1)]
+
+
 def summary_report(rnd, figures, *, list_orders: bool = True, max_orders: int = 20) -> str:
     """汇总: headline figures, per-product totals, paid/unpaid, what still waits."""
     lines = [_round_head("汇总", rnd),
@@ -260,9 +279,10 @@ def paid_list(rnd, bills, *, paid: bool) -> str:
 
 def delivery_report(rnd, groups) -> list[str]:
     """配送单: by pickup point or building, rooms in order; phones masked."""
-    lines = []
+    blocks = []
     for group in groups:
-        lines.append(f"■ {group.key} {len(group.stops)}单")
+        lines = [f"■ {group.key} {len(group.stops)}单"]
+        blocks.append(lines)
         for stop in group.stops:
             room = stop.address.label() if stop.address else ""
             if room and group.key.endswith("栋"):
@@ -271,7 +291,7 @@ def delivery_report(rnd, groups) -> list[str]:
             lines.append(" ".join(x for x in (f"  {room}" if room else " ", f"#{stop.order.seq}",
                                               stop.order.customer, _items_text(stop.order.items), phone) if x)
                          .rstrip())
-    return chunked(f"{_round_head('配送单', rnd)} 共{len(rnd.orders)}单", lines or ["还没有订单"])
+    return chunked_blocks(f"{_round_head('配送单', rnd)} 共{len(rnd.orders)}单", blocks or [["还没有订单"]])
 
 
 def shipped_notice(rnd, customers: Sequence[str]) -> list[str]:
