@@ -8,7 +8,7 @@ Hei or Noto Sans CJK); without one the chart is still drawn, with a warning.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -97,6 +97,8 @@ def round_chart(rnd: RoundRows, path: Path, timezone: str = "Asia/Shanghai") -> 
             counts = [n for _, n in timeline]
             line.step(times, counts, where="post", color="#17bebb")
             line.fill_between(times, counts, step="post", alpha=0.2, color="#17bebb")
+            pad = max((times[-1] - times[0]) * 0.05, timedelta(minutes=10))   # one order: still a range
+            line.set_xlim(times[0] - pad, times[-1] + pad)
             line.xaxis.set_major_locator(AutoDateLocator(maxticks=6))
             line.xaxis.set_major_formatter(DateFormatter("%m-%d %H:%M"))
             # not figure.autofmt_xdate(): it hides the tick labels of the panel above

@@ -72,7 +72,7 @@ def perform(ctx: Context, kind: str, round_id: int | None, due: datetime) -> Non
         latest = ctx.book.latest_round(ctx.room.id)
         if latest is not None and (latest.status == "open" or latest.closed_at is None
                                    or as_utc(latest.closed_at) > due - SUMMARY_AFTER_CLOSE):
-            commands.run_command(ctx, Command("summary"))
+            commands.run_command(ctx, Command("summary", "图"))   # the daily one carries the chart
 
 
 def _owing(ctx: Context, rnd: Round) -> bool:
