@@ -47,18 +47,27 @@ def handle_post(ctx: Context, post: JielongPost) -> None:
 def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) -> None:
     book = ctx.book
     sender = ctx.msg.sender
-    keys: dict[str, EntryKey] = {}
+    rows = []
     if rnd is not None:
-        keys = {k.content: k for k in book.session.scalars(select(EntryKey).where(EntryKey.round_id == rnd.id))}
-    orders = {o.id: o for o in rnd.orders} if rnd is not None else {}
+        # Plain tuples, not ORM objects: this runs for every line of every repost.
+        rows = book.session.execute(select(EntryKey.id, EntryKey.content, EntryKey.order_id, EntryKey.current)
+                                    .where(EntryKey.round_id == rnd.id)).all()
+    known = {row.content for row in rows}
     seen = {content_key(e.text) for e in entries}
     new_lines: list[tuple[PostEntry, str]] = []
     for entry in entries:
         key = content_key(entry.text)
-        if key and key not in keys and key not in {k for _, k in new_lines}:
+        if key and key not in known:
+            known.add(key)
             new_lines.append((entry, key))
-    missing = [k for k in keys.values() if k.current and k.content not in seen
-               and k.order_id in orders and orders[k.order_id].status != "cancelled"]
+    gone = [row for row in rows if row.current and row.content not in seen and row.order_id is not None]
+    orders: dict[int, Order] = {}
+    missing: list[EntryKey] = []
+    if gone:
+        orders = {o.id: o for o in book.session.scalars(
+            select(Order).where(Order.id.in_([row.order_id for row in gone])))}
+        missing = [book.session.get(EntryKey, row.id) for row in gone
+                   if orders[row.order_id].status != "cancelled"]
     if rnd is None or not book.accepting(rnd):   # closed, or past its deadline
         if new_lines:
             book.ask(rnd, ctx.room.id, sender, ctx.name, "\n".join(e.text for e, _ in new_lines),
@@ -66,20 +75,15 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
             ctx.say(replies.closed(ctx.name))
         return
 
-    parsed_before: list[EntryRequest | None] = []
-    parsed_by_seq: dict[int, EntryRequest] = {}
-    for entry in entries:
-        parsed = parse_line(normalize(entry.text), book.catalogue)
-        parsed_before.append(parsed if isinstance(parsed, EntryRequest) else None)
+    # Only new lines are parsed: an unchanged 300-line list costs a lookup per line.
     index_of = {id(e): i for i, e in enumerate(entries)}
-
     for entry, key in new_lines:
-        request = parsed_before[index_of[id(entry)]]
+        request = _parse_entry(entry.text, book.catalogue)
         if request is None or not request.is_order:
             continue
         items = list(request.items)
         if request.same_as_above:
-            items += _previous_items(parsed_before, index_of[id(entry)])
+            items += _previous_items(entries, index_of[id(entry)], book.catalogue)
         customer = request.customer or ctx.name
         edited = _editable_match(ctx, missing, orders, customer, entry.seq)
         if edited is not None:
@@ -118,9 +122,15 @@ def _editable_match(ctx: Context, missing: list[EntryKey], orders: dict[int, Ord
     return None
 
 
-def _previous_items(parsed: list[EntryRequest | None], index: int) -> list[ItemRequest]:
+def _parse_entry(text: str, catalogue) -> EntryRequest | None:
+    parsed = parse_line(normalize(text), catalogue)
+    return parsed if isinstance(parsed, EntryRequest) else None
+
+
+def _previous_items(entries: Sequence[PostEntry], index: int, catalogue) -> list[ItemRequest]:
     """同上: the items of the nearest entry above that has some."""
-    for earlier in reversed(parsed[:index]):
-        if earlier is not None and earlier.items:
-            return list(earlier.items)
+    for earlier in reversed(entries[:index]):
+        parsed = _parse_entry(earlier.text, catalogue)
+        if parsed is not None and parsed.items:
+            return list(parsed.items)
     return []
