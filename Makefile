@@ -73,7 +73,7 @@ wechaty-service-deps:
 demo: setup cjk-font
 	mkdir -p out
 	rm -f out/demo.db
-	$(VENV)/bin/jielong replay examples/demo-chat.jsonl --config examples/demo.toml \
+	JIELONG_FILES_DIR=out/files $(VENV)/bin/jielong replay examples/demo-chat.jsonl --config examples/demo.toml \
 	    --db sqlite:///out/demo.db --orders-json out/demo-orders.json
 
 test: test-deps postgres-bin cjk-font wechaty-service-deps
