@@ -35,6 +35,7 @@ def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | N
     """Feed a recorded chat (JSONL) through the bot and print its replies."""
     from bot import logs
     from bot.app import build_bot
+    from bot.clock import VirtualClock
     from bot.outbox import Outbox
     from bot.transports.replay import ChatFileError, printer, read_chat, replay as run_replay
     from storage.reports import orders_document
@@ -46,10 +47,12 @@ def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | N
     except ChatFileError as exc:
         raise click.ClickException(str(exc)) from None
     with tempfile.TemporaryDirectory() as tmp:
-        bot = build_bot(config, db_url or f"sqlite:///{tmp}/jielong.db")
+        # Time is the chat's: the clock moves to each message, and the jobs due by then run first.
+        bot = build_bot(config, db_url or f"sqlite:///{tmp}/jielong.db", clock=VirtualClock())
         out = None if quiet else sys.stdout
         outbox = Outbox(bot.db, printer(out))
-        result = run_replay(messages, bot.handle, out, deliver=outbox.drain)
+        result = run_replay(messages, bot.handle, out, deliver=outbox.drain, tick=bot.scheduler.run_due_jobs)
+        bot.scheduler.shutdown()
         if orders_json:
             document = orders_document(bot.db)
             Path(orders_json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")

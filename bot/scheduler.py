@@ -33,6 +33,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import create_engine, select, text
@@ -65,6 +66,15 @@ class ScheduledJob:
     room_id: str
     round_id: int | None
     next_run: datetime | None
+
+
+@dataclass(frozen=True)
+class Fired:
+    """One run of a job by `run_due_jobs`: when it was due, which job, what it said."""
+
+    at: datetime
+    job_id: str
+    replies: list[Reply]
 
 
 def job_id(kind: str, room_id: str, round_id: int | None = None, index: int | None = None) -> str:
@@ -194,6 +204,21 @@ class Leadership:
 # -- the scheduler -----------------------------------------------------------------
 
 
+class _Background(BackgroundScheduler):
+    """APScheduler's thread, running jobs only while resumed.
+
+    APScheduler 3 processes due jobs once more when woken by shutdown() (it
+    checks only for "paused"), so a standby process, or a replay on a virtual
+    clock, would run wall-clock-due jobs on its way out.
+    """
+
+    def _process_jobs(self):
+        if self.state != STATE_RUNNING:
+            return None
+        return super()._process_jobs()
+
+
+
 class Scheduler:
     """A room's cut-offs, reminders and summaries, stored in the bot's database."""
 
@@ -206,7 +231,7 @@ class Scheduler:
         self.tz = check_schedule(self.config.schedule, self.config.source or "config")
         self.store = SQLAlchemyJobStore(engine=bot.db.engine, tablename=JOBS_TABLE)
         # One worker: jobs run one after another, in due order, like messages.
-        self._aps = BackgroundScheduler(
+        self._aps = _Background(
             jobstores={"default": self.store}, executors={"default": ThreadPoolExecutor(1)},
             timezone=self.tz,
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1})
@@ -324,7 +349,7 @@ class Scheduler:
                 log.exception("could not deliver the replies of %s job in %s", kind, room_id)
         return replies
 
-    def run_due_jobs(self, until: datetime) -> list[Reply]:
+    def run_due_jobs(self, until: datetime) -> list[Fired]:
         """Run every job due by `until`, in due order, moving a virtual clock along.
 
         Nothing runs unless this process leads. Each run is recorded before the
@@ -333,7 +358,7 @@ class Scheduler:
         """
         if not self.leadership.hold():
             return []
-        replies: list[Reply] = []
+        fired: list[Fired] = []
         for _ in range(100_000):          # a bound, not an expectation
             due = self.store.get_due_jobs(until)
             if not due:
@@ -342,12 +367,14 @@ class Scheduler:
             if isinstance(self.clock, VirtualClock):
                 self.clock.advance_to(run_time)
             _local.scheduler = self
+            said: list[Reply] = []
             try:
-                replies += job.func(*job.args, **job.kwargs) or []
+                said = job.func(*job.args, **job.kwargs) or []
             except Exception:
                 log.exception("job %s failed", job.id)
             finally:
                 _local.scheduler = None
+            fired.append(Fired(run_time, job.id, said))
             following = job.trigger.get_next_fire_time(run_time, run_time)
             try:
                 if following is None:
@@ -358,7 +385,7 @@ class Scheduler:
                 pass                      # the job removed itself (a closed round)
         if isinstance(self.clock, VirtualClock):
             self.clock.advance_to(until)
-        return replies
+        return fired
 
     @staticmethod
     def _run_time(job, until: datetime) -> datetime:
@@ -404,7 +431,8 @@ class Scheduler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self._aps.shutdown(wait=True)
+        if self._aps.running:
+            self._aps.shutdown(wait=True)
         self.leadership.release()
         self.leading = False
         if _default is self:

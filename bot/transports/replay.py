@@ -100,15 +100,28 @@ def format_reply(reply: Reply) -> str:
 
 
 def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],
-           out: TextIO | None = None, *, deliver: Callable[[], object] | None = None) -> ReplayStats:
+           out: TextIO | None = None, *, deliver: Callable[[], object] | None = None,
+           tick: Callable[[datetime], list] | None = None) -> ReplayStats:
     """Feed messages in order; print each reply as a block.
 
     With `deliver` (an outbox drain that prints), replies are printed by it
-    after each message instead of from what `handle` returned.
+    after each message instead of from what `handle` returned. With `tick`
+    (the scheduler's run_due_jobs), time moves to each message's timestamp
+    first, and the jobs due by then (cut-offs, reminders, summaries) run in
+    order before the message is handled.
     """
     stats = ReplayStats()
     crash = CrashHook.from_env()
     for msg in messages:
+        if tick is not None:
+            for run in tick(msg.ts):
+                if out is not None and run.replies:
+                    out.write(f"[{run.at.astimezone(msg.ts.tzinfo):%m-%d %H:%M}] ⏰ 定时任务\n")
+                    if deliver is None:
+                        for reply in run.replies:
+                            out.write(format_reply(reply) + "\n\n")
+                if deliver is not None:
+                    deliver()
         start = time.perf_counter()
         crash.before(stats.messages + 1)
         replies = handle(msg)
