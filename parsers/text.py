@@ -25,15 +25,60 @@ _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _PUNCT = str.maketrans({"×": "x", "＊": "*", "～": "~", "。": ".", "：": ":"})
 
 _t2s = None
+_traditional: re.Pattern[str] | None = None
+# Text this far from a traditional character cannot change its conversion
+# (OpenCC's longest t2s phrase is shorter), so only such windows are converted.
+_CONTEXT = 16
+_WINDOW = 256          # longer windows convert character by character
+_char_table: dict[int, str] = {}
+
+
+def _load_t2s() -> None:
+    """OpenCC's t2s converter, plus the characters that make it do anything."""
+    global _t2s, _traditional
+    from importlib.resources import files
+
+    from opencc import OpenCC  # opencc-python-reimplemented; imported on first use
+
+    _t2s = OpenCC("t2s").convert
+    dictionary = files("opencc") / "dictionary"
+    chars: set[str] = set()
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        for row in (dictionary / name).read_text(encoding="utf-8").splitlines():
+            source, _, target = row.partition("\t")
+            if name == "TSCharacters.txt" and len(source) == 1 and target:
+                _char_table[ord(source)] = target.split(" ")[0]
+            chars.update(source)
+    chars -= {c for c in chars if c.isascii()}
+    _traditional = re.compile("[" + "".join(sorted(map(re.escape, chars))) + "]")
 
 
 def _to_simplified(text: str) -> str:
-    global _t2s
-    if _t2s is None:
-        from opencc import OpenCC  # opencc-python-reimplemented; imported on first use
+    """t2s on the windows around traditional characters only.
 
-        _t2s = OpenCC("t2s").convert
-    return _t2s(text)
+    Converting a whole 100,000-character message with the pure-Python
+    OpenCC takes seconds; almost every message has no traditional character
+    at all, and the rest have a few.
+    """
+    if _t2s is None:
+        _load_t2s()
+    spans: list[list[int]] = []
+    for found in _traditional.finditer(text):
+        start, end = max(0, found.start() - _CONTEXT), found.end() + _CONTEXT
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        window = text[start:end]
+        out.append(text[last:start])
+        out.append(_t2s(window) if len(window) <= _WINDOW else window.translate(_char_table))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def normalize(text: str) -> str:
