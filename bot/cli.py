@@ -102,18 +102,30 @@ def run(config_path: str, db_url: str | None) -> None:
 
     logs.configure(logging.INFO, timestamps=True)
     config = _config(config_path)
-    bot = build_bot(config, db_url)
-    if config.transport == "wechaty":
-        from bot.transports.wechaty import run_wechaty
+    try:
+        bot = build_bot(config, db_url)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    # Jobs run here only while this process holds the scheduler lock (PostgreSQL);
+    # their replies go out through the transport's thread-safe send.
+    bot.scheduler.start()
+    try:
+        if config.transport == "wechaty":
+            from bot.transports.wechaty import run_wechaty
 
-        try:
-            run_wechaty(config, bot)
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
-    else:
-        from bot.transports.console import run_console
+            def started(send) -> None:
+                bot.scheduler.deliver = lambda replies: [send(reply) for reply in replies]
 
-        run_console(bot, config)
+            try:
+                run_wechaty(config, bot, started=started)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        else:
+            from bot.transports.console import run_console
+
+            run_console(bot, config)
+    finally:
+        bot.scheduler.shutdown()
 
 
 @main.command()

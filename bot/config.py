@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parsers.catalogue import ProductInfo
+from parsers.deadline import parse_time_expression
 
 
 class ConfigError(Exception):
@@ -47,6 +50,34 @@ class Config:
     wechaty: WechatyConfig = field(default_factory=WechatyConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     source: str = ""
+
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> tuple[int, int] | None:
+    """"21:00" -> (21, 0); None when it is not a time of day."""
+    match = _HHMM.match(value.strip())
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def check_schedule(schedule: ScheduleConfig, source: str = "config") -> ZoneInfo:
+    """The [schedule] timezone; ConfigError (one line) for any setting that cannot be used."""
+    try:
+        tz = ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{source}: [schedule] timezone {schedule.timezone!r} is not a known "
+                          "timezone (e.g. Asia/Shanghai)") from None
+    for label, value in [("daily_summary", schedule.daily_summary)] + \
+            [("unpaid_reminders", t) for t in schedule.unpaid_reminders]:
+        if value and parse_hhmm(value) is None:
+            raise ConfigError(f"{source}: [schedule] {label} {value!r} must be a time like \"21:00\"")
+    if schedule.deadline and parse_time_expression(schedule.deadline, datetime.now(tz)) is None:
+        raise ConfigError(f"{source}: [schedule] deadline {schedule.deadline!r} is not a time "
+                          "(e.g. \"周五20:00\")")
+    if schedule.remind_before_minutes < 0:
+        raise ConfigError(f"{source}: [schedule] remind_before_minutes cannot be negative")
+    return tz
 
 
 def _where(path: Path, exc: tomllib.TOMLDecodeError) -> str:
@@ -125,7 +156,7 @@ def load_config(path: str | Path) -> Config:
     schedule = _table(raw, "schedule", path)
     delivery = _table(raw, "delivery", path)
     try:
-        return Config(
+        config = Config(
             bot_id=str(bot.get("id", "bot")),
             bot_name=str(bot.get("name", "小龙")),
             admins=frozenset(str(a) for a in admins),
@@ -150,3 +181,5 @@ def load_config(path: str | Path) -> Config:
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    check_schedule(config.schedule, str(path))
+    return config

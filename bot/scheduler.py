@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
@@ -41,9 +40,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from bot.clock import Clock, SystemClock, VirtualClock, as_utc
-from bot.config import ConfigError, ScheduleConfig
+from bot.config import check_schedule, parse_hhmm
 from bot.messages import Reply
-from parsers.deadline import parse_time_expression
 from storage.models import Round
 
 if TYPE_CHECKING:
@@ -54,7 +52,6 @@ log = logging.getLogger("jielong.scheduler")
 JOBS_TABLE = "apscheduler_jobs"
 LOCK_KEY = 0x6A69656C6F6E67          # "jielong" in ASCII: the lock that elects the job runner
 KINDS = ("close", "remind", "unpaid", "summary")
-_HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
 
 @dataclass(frozen=True)
@@ -93,30 +90,6 @@ def run_key(kind: str, room_id: str, round_id: int | None, due: datetime, tz: Zo
     when = due.astimezone(tz).strftime("%Y%m%d") if kind == "summary" else \
         as_utc(due).strftime("%Y%m%dT%H%M%SZ")
     return f"job:{kind}:{room}:{round_id if round_id is not None else '-'}:{when}"
-
-
-def parse_hhmm(value: str) -> tuple[int, int] | None:
-    match = _HHMM.match(value.strip())
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
-def check_schedule(schedule: ScheduleConfig, source: str = "config") -> ZoneInfo:
-    """The configured timezone; ConfigError (one line) for anything unusable in [schedule]."""
-    try:
-        tz = ZoneInfo(schedule.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{source}: [schedule] timezone {schedule.timezone!r} is not a known "
-                          "timezone (e.g. Asia/Shanghai)") from None
-    for label, value in [("daily_summary", schedule.daily_summary)] + \
-            [("unpaid_reminders", t) for t in schedule.unpaid_reminders]:
-        if value and parse_hhmm(value) is None:
-            raise ConfigError(f"{source}: [schedule] {label} {value!r} must be a time like \"21:00\"")
-    if schedule.deadline and parse_time_expression(schedule.deadline, datetime.now(tz)) is None:
-        raise ConfigError(f"{source}: [schedule] deadline {schedule.deadline!r} is not a time "
-                          "(e.g. \"周五20:00\")")
-    if schedule.remind_before_minutes < 0:
-        raise ConfigError(f"{source}: [schedule] remind_before_minutes cannot be negative")
-    return tz
 
 
 # -- which scheduler a stored job runs on -----------------------------------------

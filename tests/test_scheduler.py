@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -351,3 +351,14 @@ def test_outbox_has_job_replies_unsent_for_the_transport(group):
     with g.bot.db.session() as session:
         rows = session.scalars(select(OutboxMessage).where(OutboxMessage.message_id.like("job:%"))).all()
     assert len(rows) == 1 and rows[0].sent_at is None and rows[0].to == ROOM
+
+
+def test_load_config_reports_a_bad_schedule_on_one_line(tmp_path):
+    from bot.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[bot]\nadmins = ["wxid_boss"]\n[schedule]\ndaily_summary = "晚上九点"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(str(path)) and "daily_summary" in str(caught.value)
+    assert "\n" not in str(caught.value)
