@@ -45,6 +45,7 @@ class Config:
     admins: frozenset[str] = frozenset()
     products: tuple[ProductInfo, ...] = ()
     database_url: str = ""
+    files_dir: str = ""                  # exports and charts; "" = $JIELONG_FILES_DIR or the temp folder
     transport: str = "console"
     pickup_points: tuple[str, ...] = ()
     wechaty: WechatyConfig = field(default_factory=WechatyConfig)
@@ -162,6 +163,7 @@ def load_config(path: str | Path) -> Config:
             admins=frozenset(str(a) for a in admins),
             products=products,
             database_url=str(storage.get("url", "")),
+            files_dir=str(storage.get("files_dir", "")),
             transport=str(bot.get("transport", "console")),
             pickup_points=tuple(str(p) for p in delivery.get("pickup_points", [])),
             wechaty=WechatyConfig(

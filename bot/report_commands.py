@@ -55,7 +55,7 @@ def _attachment(ctx: Context, rnd: RoundRows, suffix: str, kind: str):
     from bot.exports import file_name, files_dir
 
     tag = re.sub(r"\W", "", ctx.msg.id)[-12:]
-    return files_dir(getattr(ctx.config, "files_dir", "")) / file_name(rnd, suffix, tag), kind
+    return files_dir(ctx.config.files_dir) / file_name(rnd, suffix, tag), kind
 
 
 def summary(ctx: Context, command: Command) -> None:
