@@ -112,6 +112,8 @@ def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],
     """
     stats = ReplayStats()
     crash = CrashHook.from_env()
+    if deliver is not None:
+        deliver()                   # what an earlier, interrupted run still owes
     for msg in messages:
         if tick is not None:
             for run in tick(msg.ts):
@@ -135,10 +137,10 @@ def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],
             if deliver is None:
                 for reply in replies:
                     out.write(format_reply(reply) + "\n\n")
-        if deliver is not None:
+        if deliver is not None and replies:
             deliver()
     if deliver is not None:
-        deliver()
+        deliver()                   # retries of anything that failed on the way
     return stats
 
 
