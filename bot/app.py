@@ -176,7 +176,11 @@ class Bot:
             ctx.say("消息太长了，请分开发送")
             return
         if ctx.msg.room is None:
-            return  # private chats carry no orders
+            # private chats carry no orders; only 我的订单 is answered there, privately
+            command = parse_command(ctx.command_text().split("\n", 1)[0])
+            if command is not None and command.verb in CUSTOMER_VERBS:
+                run_command(ctx, command)
+            return
         command_text = ctx.command_text()
         first_line = command_text.split("\n", 1)[0]
         command = parse_command(first_line)

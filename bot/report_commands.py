@@ -16,7 +16,7 @@ from bot.messages import Attachment, Reply
 from bot.reports import bills, delivery_groups, figures, product_totals, unpaid_bills
 from parsers.commands import Command
 from storage.models import Order, OrderHistory
-from storage.queries import RoundRows, load_round, pick_round, room_round_ids
+from storage.queries import RoundRows, latest_round_of_owner, load_round, pick_round, room_round_ids
 
 CHART_WORDS = ("图", "图表", "chart")
 
@@ -27,11 +27,11 @@ def _say_all(ctx: Context, texts: Sequence[str], mentions: Sequence[str] = ()) -
 
 
 def _which(arg: str) -> tuple[str, bool]:
-    """`上一团 图` -> ("上一团", True): the round asked for, and whether to draw."""
+    """`上一团 图` (or `上一团图`) -> ("上一团", True): the round asked for, and whether to draw."""
     words = arg.split()
-    chart = any(w in CHART_WORDS for w in words)
-    which = " ".join(w for w in words if w not in CHART_WORDS)
-    return which, chart
+    chart = any(w in CHART_WORDS or w.endswith("图") for w in words)
+    which = " ".join(w.removesuffix("图") for w in words if w not in CHART_WORDS)
+    return which.strip(), chart
 
 
 def _rows(ctx: Context, which: str = "") -> RoundRows | None:
@@ -82,10 +82,19 @@ def pick_list(ctx: Context, command: Command) -> None:
 
 
 def bill_list(ctx: Context, command: Command) -> None:
-    """对账单 [上一团]：每位顾客的商品、价格和应付"""
-    rnd = _rows(ctx, command.arg)
-    if rnd is not None:
-        _say_all(ctx, replies.bills_report(rnd, bills(rnd, ctx.config.admins)))
+    """对账单 [上一团|名字]：每位顾客的商品、价格和应付"""
+    by_round = command.arg.startswith(("上", "第"))
+    rnd = _rows(ctx, command.arg if by_round else "")
+    if rnd is None:
+        return
+    chosen = bills(rnd, ctx.config.admins)
+    if command.arg and not by_round:
+        wanted = command.arg.replace(" ", "")
+        chosen = [b for b in chosen if wanted in b.customer.replace(" ", "")]
+        if not chosen:
+            ctx.say(replies.not_found(command.arg))
+            return
+    _say_all(ctx, replies.bills_report(rnd, chosen))
 
 
 def remind_unpaid(ctx: Context, command: Command) -> None:
@@ -221,12 +230,21 @@ def my_orders(ctx: Context, command: Command) -> None:
     """我的订单：自己在本团的订单和金额（任何人都能用）"""
     session = ctx.book.session
     session.flush()
+    me = ctx.msg.sender
+    if ctx.msg.room is None:        # asked privately: the newest round they ordered in, anywhere
+        round_id = latest_round_of_owner(session, me)
+        if round_id is None:
+            ctx.replies.append(Reply(me, replies.no_order(ctx.name)))
+            return
+        rnd = load_round(session, round_id)
+        mine = [o for o in rnd.orders if o.owner == me]
+        ctx.replies.append(Reply(me, replies.my_orders(ctx.name, rnd, mine)))
+        return
     round_id = pick_round(session, ctx.room.id)
     if round_id is None:
         ctx.say(replies.no_round())
         return
     rnd = load_round(session, round_id)
-    me = ctx.msg.sender
     # Their own orders, and a merchant's 代订 written in their name.
     mine = [o for o in rnd.orders if o.owner == me
             or (o.owner in ctx.config.admins and o.customer.strip() == ctx.name)]

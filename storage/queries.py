@@ -133,3 +133,9 @@ def pick_round(session: Session, room_id: str, which: str = "") -> int | None:
 
 def latest_round_id(session: Session) -> int | None:
     return session.scalar(select(Round.id).order_by(Round.id.desc()).limit(1))
+
+
+def latest_round_of_owner(session: Session, owner: str) -> int | None:
+    """The newest round, in any room, where `owner` placed a live order (for a private 我的订单)."""
+    return session.scalar(select(Order.round_id).where(Order.owner == owner, Order.status.in_(LIVE))
+                          .order_by(Order.round_id.desc()).limit(1))

@@ -511,3 +511,30 @@ def test_reports_agree_on_sqlite_and_postgresql(db_url, files):
     assert sum(r[7] for r in rows) == pytest.approx(truth.revenue, abs=0.01)
     assert rows[0][12].startswith("2026-11-20 09:")          # order time in the group's timezone
     bot.db.dispose()
+
+
+def test_bill_of_one_customer_and_chart_written_without_a_space(small, files):
+    bot, chat = small
+    truth = Truth(bot)
+    customer = next(iter(truth.customer_total))
+    (bill,) = chat.boss(f"对账单 {customer}")
+    assert bill.text.count("\n") == 1 and f"｜{truth.customer_total[customer]:g}元" in bill.text
+    assert "没找到订单" in chat.boss("对账单 不存在的人")[0].text
+    (summary,) = chat.boss("汇总 上一团图")              # no earlier round: told so, no chart
+    assert "没有「上一团」" in summary.text and not summary.attachments
+
+
+def test_my_orders_asked_privately_is_answered_privately(small):
+    bot, chat = small
+    with bot.db.engine.connect() as c:
+        owner, customer = c.execute(text("select owner, customer from orders where owner != :b and "
+                                         "status != 'cancelled' order by seq limit 1"), {"b": BOSS}).one()
+    chat.count += 1
+    out = bot.handle(Incoming(id="private-1", ts=chat.now, room=None, sender=owner, name=customer,
+                              text="我的订单"))
+    assert len(out) == 1 and out[0].to == owner and "您在周末水果团的订单" in out[0].text
+    nobody = bot.handle(Incoming(id="private-2", ts=chat.now, room=None, sender="wxid_nobody", name="路人",
+                                 text="我的订单"))
+    assert nobody[0].to == "wxid_nobody" and "还没有您的订单" in nobody[0].text
+    assert bot.handle(Incoming(id="private-3", ts=chat.now, room=None, sender=owner, name=customer,
+                               text="苹果2斤")) == []
