@@ -155,6 +155,9 @@ class OrderBook:
         return resolved
 
     def _new_order(self, rnd: Round, owner: str, customer: str, note: str, source: str) -> Order:
+        # Lock the round: two workers must not both take the next number (PostgreSQL;
+        # SQLite has one writer at a time anyway). Held until this message commits.
+        self.session.execute(select(Round.id).where(Round.id == rnd.id).with_for_update())
         seq = (self.session.scalar(select(Order.seq).where(Order.round_id == rnd.id)
                                    .order_by(Order.seq.desc()).limit(1)) or 0) + 1
         order = Order(round=rnd, seq=seq, customer=customer, owner=owner, status="open", note=note,
