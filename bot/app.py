@@ -157,11 +157,12 @@ class Bot:
             session.flush()
             session.add(Member(room_id=room_id, contact_id=msg.sender, display_name=msg.name))
         text = normalize(msg.text[:MAX_TEXT])
-        book = OrderBook(session, self._catalogue_for(session), msg.ts)
+        products = list(session.scalars(select(Product)))
+        book = OrderBook(session, self._catalogue_for(products), msg.ts, products)
         return Context(msg=msg, text=text, book=book, config=self.config, room=room, scheduler=self.scheduler)
 
-    def _catalogue_for(self, session) -> Catalogue:
-        products = list(session.scalars(select(Product)))
+    def _catalogue_for(self, products: list[Product]) -> Catalogue:
+        """The catalogue, rebuilt only when a product's names, specs or sale status changed."""
         key = tuple((p.id, p.name, tuple(p.aliases or ()), tuple(p.specs or ()), p.on_sale, p.position)
                     for p in products)
         if key != self._catalogue_key:

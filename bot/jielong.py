@@ -91,13 +91,12 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
             order = orders[edited.order_id]
             edited.current = False
             outcome = book.replace_items(order, items, request.note, sender)
-            book.session.add(EntryKey(round_id=rnd.id, content=key, order_id=order.id, owner=edited.owner,
+            book.session.add(EntryKey(round_id=rnd.id, content=key, order=order, owner=edited.owner,
                                       current=True))
             _report(ctx, rnd, outcome, order.customer, new=False)
             continue
         outcome = book.place(rnd, sender, customer, items, request.note, source="jielong")
-        order_id = outcome.order.id if outcome.order is not None else None
-        book.session.add(EntryKey(round_id=rnd.id, content=key, order_id=order_id, owner=sender, current=True))
+        book.session.add(EntryKey(round_id=rnd.id, content=key, order=outcome.order, owner=sender, current=True))
         _report(ctx, rnd, outcome, customer, new=True)
     for key in missing:
         order = orders[key.order_id]

@@ -49,11 +49,15 @@ class Outcome:
 class OrderBook:
     """Orders of one room's rounds, read and written through a session."""
 
-    def __init__(self, session: Session, catalogue: Catalogue, now: datetime) -> None:
+    def __init__(self, session: Session, catalogue: Catalogue, now: datetime,
+                 products: Iterable[Product] | None = None) -> None:
         self.session = session
         self.catalogue = catalogue
         self.now = now
-        self._products = {p.name: p for p in session.scalars(select(Product))}
+        if products is None:
+            products = session.scalars(select(Product))
+        self._products = {p.name: p for p in products}
+        self._last_seq: dict[int, int] = {}
         self.opened: list[Round] = []      # rounds opened / closed in this unit of work,
         self.closed: list[Round] = []      # so their timed jobs follow once it commits
 
@@ -155,11 +159,15 @@ class OrderBook:
         return resolved
 
     def _new_order(self, rnd: Round, owner: str, customer: str, note: str, source: str) -> Order:
-        # Lock the round: two workers must not both take the next number (PostgreSQL;
-        # SQLite has one writer at a time anyway). Held until this message commits.
-        self.session.execute(select(Round.id).where(Round.id == rnd.id).with_for_update())
-        seq = (self.session.scalar(select(Order.seq).where(Order.round_id == rnd.id)
-                                   .order_by(Order.seq.desc()).limit(1)) or 0) + 1
+        # One query per message and round; further orders of the same message count on.
+        last = self._last_seq.get(rnd.id)
+        if last is None:
+            # Lock the round: two workers must not both take the next number (PostgreSQL;
+            # SQLite has one writer at a time anyway). Held until this message commits.
+            self.session.execute(select(Round.id).where(Round.id == rnd.id).with_for_update())
+            last = self.session.scalar(select(Order.seq).where(Order.round_id == rnd.id)
+                                       .order_by(Order.seq.desc()).limit(1)) or 0
+        seq = self._last_seq[rnd.id] = last + 1
         order = Order(round=rnd, seq=seq, customer=customer, owner=owner, status="open", note=note,
                       source=source, created_at=self.now, updated_at=self.now)
         self.session.add(order)
@@ -261,9 +269,8 @@ class OrderBook:
         self._log(order, actor, status, "")
 
     def _log(self, order: Order, actor: str, action: str, detail: str) -> None:
-        self.session.flush()
-        self.session.add(OrderHistory(order_id=order.id, at=self.now, actor=actor, action=action,
-                                      detail=detail))
+        # Through the relationship, so no flush is needed to learn the order's id.
+        self.session.add(OrderHistory(order=order, at=self.now, actor=actor, action=action, detail=detail))
 
     # -- questions -------------------------------------------------------------
 
@@ -295,8 +302,12 @@ class OrderBook:
         names = set(products)
         if not names:
             return
-        for question in self.session.scalars(select(Question).where(
-                Question.round_id == rnd.id, Question.sender == sender, Question.settled.is_(False))):
+        # Questions are asked after settling, so earlier ones are already in the
+        # database: no need to flush this message's orders first.
+        with self.session.no_autoflush:
+            questions = self.session.scalars(select(Question).where(
+                Question.round_id == rnd.id, Question.sender == sender, Question.settled.is_(False))).all()
+        for question in questions:
             if names & set(question.settled_by) or "*" in question.settled_by:
                 question.settled = True
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.messages import Attachment, Reply
 from storage.database import Database
@@ -72,6 +72,7 @@ class Outbox:
                     .order_by(OutboxMessage.id).limit(BATCH)).all()
             if not rows:
                 return result
+            more = len(rows) == BATCH
             for row in rows:
                 after = row.id
                 if row.to in blocked or self.clock() < self._not_before.get(row.to, float("-inf")):
@@ -84,6 +85,8 @@ class Outbox:
                     result.failed += 1
                     result.waiting += 1
                     blocked.add(row.to)
+            if not more:
+                return result
 
     def _send_one(self, row: OutboxMessage) -> bool:
         attachments = tuple(Attachment(Path(a["path"]), a.get("kind", "file")) for a in row.attachments or ())
@@ -105,11 +108,11 @@ class Outbox:
         return True
 
     def _mark(self, row_id: int, *, sent: bool) -> None:
+        values = {"attempts": OutboxMessage.attempts + 1}
+        if sent:
+            values["sent_at"] = datetime.now(timezone.utc)
         with self.db.unit_of_work() as session:
-            row = session.get(OutboxMessage, row_id)
-            row.attempts = (row.attempts or 0) + 1
-            if sent:
-                row.sent_at = datetime.now(timezone.utc)
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
 
 
 def _one_line(exc: BaseException) -> str:

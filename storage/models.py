@@ -130,6 +130,8 @@ class EntryKey(Base):
     owner: Mapped[str] = mapped_column(String(128))
     current: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    order: Mapped[Order | None] = relationship()
+
 
 class Question(Base):
     """An entry the bot asked about (unresolved) until the sender settles it."""
@@ -167,6 +169,8 @@ class OrderHistory(Base):
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(32))      # created updated cancelled paid shipped done
     detail: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[Order] = relationship()
 
 
 class OutboxMessage(Base):
