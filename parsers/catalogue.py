@@ -11,14 +11,24 @@ did not match directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from parsers.text import normalize
 
 MATCH_CUTOFF = 80.0      # below this a fuzzy candidate is not a match
 AMBIGUITY_MARGIN = 5.0   # best two products closer than this: ask which
-SUGGEST_CUTOFF = 35.0    # worth offering as "did you mean"
+# Worth offering as "did you mean": a third of the span is shared with the
+# name (a character, or a syllable as pinyin input would type it), or the
+# spelling is close. Letter-level pinyin similarity alone is noise (面粉 is
+# not 大米), so it no longer counts.
+SUGGEST_CUTOFF = 30.0
 MIN_PARTIAL = 2          # shortest part of a name that may stand for it
+MAX_FUZZY = 24           # longer spans are sentences, not misspelt names
+
+# Names and chat are compared with ASCII letters folded (Coca Cola, coca cola);
+# the translation keeps every index, so lexer positions stay valid.
+FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_DIGIT_NAMES = str.maketrans("0123456789", "零一二三四五六七八九")
 
 # Initials and finals that pinyin typists and southern speakers swap.
 _NEAR_INITIALS = {("b", "p"), ("z", "zh"), ("c", "ch"), ("s", "sh"), ("n", "l"), ("f", "h")}
@@ -70,9 +80,15 @@ class Catalogue:
         self._keys = {}
         for product in self.products:
             for key in (product.name, *product.aliases):
-                key = normalize(key)
+                key = fold(key)
                 if key:
                     self._keys.setdefault(key, product.name)
+        for key, name in list(self._keys.items()):
+            # 7喜 is also typed 七喜: digits inside a name are spelled both ways.
+            spelled = key.translate(_DIGIT_NAMES)
+            if spelled != key:
+                self._keys.setdefault(spelled, name)
+        self._match_cache: dict[str, Match] = {}
         parts: dict[str, set[str]] = {}
         for key, name in self._keys.items():
             for i in range(len(key)):
@@ -89,13 +105,22 @@ class Catalogue:
     # -- scanning (used by the lexer, on every entry) ---------------------------
 
     def product_at(self, text: str, start: int) -> tuple[int, Match] | None:
-        """Longest name, alias or part of one starting at `start`."""
+        """Longest name, alias or part of one starting at `start`.
+
+        `text` is folded (see `fold`). Latin names match whole words only, so
+        `co` in `coffee` is not part of `coca cola`.
+        """
         if text[start] not in self.first_chars:
+            return None
+        latin = _is_letter(text[start])
+        if latin and start > 0 and (_is_letter(text[start - 1]) or text[start - 1].isdigit()):
             return None
         for end in range(min(len(text), start + self.max_key), start + MIN_PARTIAL - 1, -1):
             span = text[start:end]
             names = self._parts.get(span)
             if names:
+                if latin and end < len(text) and _is_letter(text[end]) and _is_letter(text[end - 1]):
+                    continue
                 exact = self._keys.get(span)
                 if exact:
                     return end, Match(span, (exact,), 100.0)
@@ -118,15 +143,26 @@ class Catalogue:
 
     def match(self, span: str) -> Match:
         """Best product for a whole span, tolerating typos and homophones."""
-        span = normalize(span).replace(" ", "")
+        cached = self._match_cache.get(span)
+        if cached is None:
+            if len(self._match_cache) > 4096:
+                self._match_cache.clear()
+            cached = self._match_cache[span] = self._match(span)
+        return cached
+
+    def _match(self, span: str) -> Match:
+        text = span
+        span = fold(span).replace(" ", "")
         if not span:
             return Match(span)
-        exact = self._keys.get(span)
+        exact = self._keys.get(span) or self._keys.get(fold(text))
         if exact:
             return Match(span, (exact,), 100.0)
-        names = self._parts.get(span)
+        names = self._parts.get(span) or self._parts.get(fold(text))
         if names:
             return Match(span, tuple(sorted(names, key=self._order)), 90.0)
+        if len(span) > MAX_FUZZY:
+            return Match(span)
         scored = self._fuzzy_scores(span)
         ranked = sorted(scored.items(), key=lambda kv: -kv[1])
         if ranked and ranked[0][1] >= MATCH_CUTOFF:
@@ -165,9 +201,10 @@ class Catalogue:
                     score = 85.0
             if len(key) >= 3:
                 score = max(score, fuzz.ratio(span, key, processor=None) * 0.98)
-            # Suggestions only: how much of the name the span shares.
-            score = max(score, min(79.0, fuzz.partial_ratio("".join(span_py), "".join(key_py),
-                                                            processor=None) * 0.6))
+            # Suggestions only: how much of the span the name shares, by
+            # character or by syllable (猪肉 ~ 五花肉, 抽纸 ~ 卷纸).
+            shared = sum(1 for ch in span if not ch.isascii() and (ch in key or _syllable(ch) in key_py))
+            score = max(score, min(79.0, 100.0 * shared / len(span)))
             if score > scores.get(name, 0.0):
                 scores[name] = score
         return scores
@@ -185,10 +222,24 @@ class Catalogue:
         return None
 
 
+def fold(text: str) -> str:
+    """Text as names are compared: normalised, ASCII letters in lower case."""
+    return normalize(text).translate(FOLD)
+
+
+def _is_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
 def _pinyin(text: str) -> tuple[str, ...]:
     from pypinyin import lazy_pinyin
 
     return tuple(lazy_pinyin(text))
+
+
+@lru_cache(maxsize=8192)
+def _syllable(ch: str) -> str:
+    return _pinyin(ch)[0]
 
 
 def _split(syllable: str) -> tuple[str, str]:

@@ -39,6 +39,7 @@ class ItemRequest:
     match: Match
     spec: str | None = None
     quantity: Quantity | None = None      # None: not written, means one selling unit
+    pack: Quantity | None = None          # a pack size written with it (5斤装), not an amount
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ def resolve_item(item: ItemRequest, catalogue: Catalogue) -> ResolvedItem | Item
     else:
         spec = None
     quantity = item.quantity or Quantity(1.0)
+    if item.quantity is None and item.pack is not None and item.pack.unit and \
+            item.pack.unit.lower() == product.unit.lower():
+        quantity = item.pack        # 车厘子5斤装 on a product sold by 斤: the pack is the amount
     try:
         amount = to_selling_unit(quantity, product.unit)
     except UnitMismatch:
@@ -160,14 +164,21 @@ class EntryBuilder(Transformer):
     def item_after(self, product: _Product, quantity: _Quantity | None = None, spec: Tok | None = None):
         if isinstance(quantity, Tok):  # product SPEC with no quantity between
             quantity, spec = None, quantity
+        follow = None
+        if product.spec and spec is not None:
+            # 大闸蟹公4只 母2只: a second spec starts another item of the same product
+            follow, spec = spec, None
         spec_text = product.spec or (str(spec) if spec is not None else None)
         end = max(product.end, quantity.end if quantity else 0, spec.end_pos if spec is not None else 0)
         return _Item(ItemRequest(product.text, product.match, spec_text,
-                                 quantity.value if quantity else None), product.start, end)
+                                 quantity.value if quantity else None), product.start, end, follow=follow)
 
     def item_before(self, quantity: _Quantity, product: _Product):
         return _Item(ItemRequest(product.text, product.match, product.spec, quantity.value),
                      quantity.start, product.end, quantity)
+
+    def spec_quantity(self, quantity: _Quantity, spec: Tok) -> _SpecQuantity:
+        return _SpecQuantity(quantity, spec)
 
     def each(self, _each: Tok, quantity: _Quantity) -> _Each:
         return _Each(quantity)
@@ -179,7 +190,7 @@ class EntryBuilder(Transformer):
     # changes
     def set_to(self, *parts):
         product = next((p for p in parts if isinstance(p, _Product)), None)
-        quantity = next(p for p in parts if isinstance(p, _Quantity))
+        quantity = [p for p in parts if isinstance(p, _Quantity)][-1]
         return ChangeAction("set", _as_item(product), quantity.value)
 
     def add_more(self, *parts):
@@ -217,6 +228,13 @@ class _Item:
     start: int
     end: int
     leading: _Quantity | None = None   # the quantity, when written before the product
+    follow: Tok | None = None          # a second spec written after it (公4只 母2只)
+
+
+@dataclass(frozen=True)
+class _SpecQuantity:
+    quantity: _Quantity
+    spec: Tok
 
 
 @dataclass(frozen=True)
@@ -240,18 +258,39 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     plus = None
     explicit = False
     pending: list[int] = []                     # items waiting for a 各 quantity
+    packs: list[Tok] = []                       # pack sizes waiting for the next product
     for index, piece in enumerate(pieces):
         if isinstance(piece, _Item):
+            if packs:
+                piece = _with(piece, pack=packs[-1].payload)
+                packs = []
             items.append(piece)
             explicit |= piece.request.quantity is not None
             pending = pending + [len(items) - 1] if piece.request.quantity is None else []
+            if piece.follow is not None:
+                items.append(_continuation(piece, piece.follow, None))
         elif isinstance(piece, _Each):
             for k in pending:
                 old = items[k]
                 items[k] = _Item(ItemRequest(old.request.text, old.request.match, old.request.spec,
-                                             piece.quantity.value), old.start, old.end)
+                                             piece.quantity.value, old.request.pack), old.start, old.end)
             explicit |= bool(pending)
             pending = []
+        elif isinstance(piece, _SpecQuantity):
+            # 大闸蟹4公4母: an amount of a spec of the product before it
+            owner = _item_with_spec(items, str(piece.spec), catalogue)
+            if owner is not None:
+                items.append(_continuation(items[owner], piece.spec, piece.quantity.value))
+                explicit = True
+            else:
+                texts.append((piece.quantity.start, piece.spec.end_pos))
+        elif isinstance(piece, _Quantity) and _name_tail(pieces, index, items, catalogue):
+            # 百合花2束, 三黄机1只: characters glued after a name belong to it
+            word = pieces[index - 1]
+            if texts and texts[-1] == (word.start_pos, word.end_pos):
+                texts.pop()
+            items[-1] = _with(items[-1], quantity=piece.value)
+            explicit = True
         elif isinstance(piece, _Quantity) and items and items[-1].request.quantity is None \
                 and _unknown_item(pieces, index, line, catalogue) is None:
             # 汤圆要花生的，2盒: a quantity after an item that has none is its quantity
@@ -272,12 +311,22 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                 texts.append((piece.start, piece.end))
             pending = []
         elif isinstance(piece, Tok) and piece.type == "SPEC":
-            # a loose spec belongs to the nearest item before it that has none
+            # a loose spec belongs to the nearest item before it that has none;
+            # when all have one, it starts another item of a product that has it
             target = next((k for k in range(len(items) - 1, -1, -1) if items[k].request.spec is None), None)
-            if target is None:
-                texts.append((piece.start_pos, piece.end_pos))
-            else:
+            owner = _item_with_spec(items, str(piece), catalogue)
+            if target is not None:
                 items[target] = _with(items[target], spec=str(piece))
+            elif owner is not None:
+                items.append(_continuation(items[owner], piece, None))
+            else:
+                texts.append((piece.start_pos, piece.end_pos))
+        elif isinstance(piece, Tok) and piece.type == "PACK":
+            # 东北大米5斤一袋: the pack size of the product it is written with
+            if items and items[-1].request.pack is None and items[-1].end <= piece.start_pos <= items[-1].end + 1:
+                items[-1] = _with(items[-1], pack=piece.payload)
+            else:
+                packs.append(piece)
         elif isinstance(piece, Tok):
             if piece.type == "TEXT":
                 texts.append((piece.start_pos, piece.end_pos))
@@ -298,10 +347,45 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit)
 
 
+def _continuation(item: _Item, spec: Tok, quantity: Quantity | None) -> _Item:
+    """Another item of the same product, with the spec written for it."""
+    request = item.request
+    return _Item(ItemRequest(request.text, request.match, str(spec), quantity, request.pack),
+                 spec.start_pos, spec.end_pos)
+
+
+def _item_with_spec(items: list[_Item], spec: str, catalogue: Catalogue) -> int | None:
+    """The latest item whose product is sold in `spec`."""
+    for k in range(len(items) - 1, -1, -1):
+        name = items[k].request.match.product
+        product = catalogue.by_name.get(name) if name else None
+        if product is not None and spec in {normalize(s) for s in product.specs}:
+            return k
+    return None
+
+
+def _name_tail(pieces: list, index: int, items: list[_Item], catalogue: Catalogue) -> bool:
+    """Whether the word before a quantity is the end of the name before it.
+
+    `百合花2束` (百合 + 花), `多肉植物3盆`, `三黄机1只` (三黄 + a slip): one to
+    three characters glued between a product that has no quantity yet and the
+    quantity, that name no product themselves.
+    """
+    if index == 0 or not items:
+        return False
+    word, quantity, item = pieces[index - 1], pieces[index], items[-1]
+    if not (isinstance(word, Tok) and word.type == "TEXT" and word.end_pos == quantity.start
+            and item.end == word.start_pos and item.request.quantity is None):
+        return False
+    text = str(word)
+    return len(text) <= 3 and all("\u4e00" <= c <= "\u9fff" for c in text) \
+        and not catalogue.match(text).products
+
+
 def _with(item: _Item, **changes) -> _Item:
     request = item.request
     fields = {"text": request.text, "match": request.match, "spec": request.spec,
-              "quantity": request.quantity, **changes}
+              "quantity": request.quantity, "pack": request.pack, **changes}
     return _Item(ItemRequest(**fields), item.start, item.end, item.leading)
 
 
@@ -380,8 +464,17 @@ def looks_like_question(text: str) -> bool:
     return any(q in text for q in _QUESTION)
 
 
+MAX_LINE = 2000   # characters; a longer line is a pasted text, not one order
+
+
 def parse_line(line: str, catalogue: Catalogue) -> EntryRequest | ChangeRequest | None:
-    """Parse one normalised line; None when it is not an order or a change."""
+    """Parse one normalised line; None when it is not an order or a change.
+
+    The lexer is linear, but lark's LALR parser costs ~20 µs a token: a line
+    longer than MAX_LINE is answered as chatter instead of parsed.
+    """
+    if len(line) > MAX_LINE:
+        return None
     tokens = tokenize(line, catalogue)
     if not tokens:
         return None

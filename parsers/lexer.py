@@ -4,7 +4,20 @@ Chinese has no spaces, so this is where product names are segmented: at each
 position the catalogue is asked for the longest name (or part of one) that
 starts there, before numbers, units and keywords are tried. Everything else
 becomes TEXT (names, room numbers, notes). One left-to-right pass with
-bounded look-ahead: linear in the length of the line.
+bounded look-ahead: linear in the length of the line. Runs of characters that
+can start nothing (most of a long note) are skipped with one regex step, so a
+100,000-character line costs milliseconds, not seconds.
+
+Besides cutting, the lexer settles what only the characters can tell:
+* 和 inside a word is part of it (王和平, 百和), a separator only between items;
+* a one-character spec (公, 母, 大) counts only standing apart from other
+  text, so 公司 and 老公 are not the spec 公; `公的` is the spec 公;
+* pack sizes (`5斤装`, `5斤/袋`, `5斤一袋`) describe the product, they are not
+  how much is wanted: they become PACK tokens that stick to the product;
+* prices (`35元`, `¥35`, `35块钱`) are words of the note;
+* a misspelt first character glued to a part of a name (`无花肉` for 五花肉)
+  joins the name, and two glued parts that name one product together
+  (`白菜猪肉` + `水饺`) are one product.
 """
 from __future__ import annotations
 
@@ -13,9 +26,9 @@ from collections.abc import Iterator
 
 from lark import Token
 
-from parsers.catalogue import Catalogue, Match
+from parsers.catalogue import FOLD, MATCH_CUTOFF, Catalogue, Match
 from parsers.numbers import CN_DIGITS, parse_number
-from parsers.units import UNIT_WORDS, Quantity
+from parsers.units import COUNT_WORDS, UNIT_WORDS, Quantity
 
 # Room numbers, phone numbers and order numbers are words, not quantities.
 _ROOM = re.compile(
@@ -25,14 +38,21 @@ _ROOM = re.compile(
     r"|\d{5,}"                                         # phones, ids
     r"|\d+/\d+"                                        # dates 12/30
     r"|\d+[:点]\d*"                                     # times 10:00, 4点
+    r"|\d+(?:\.\d+)?(?:元|块钱|圆|rmb|RMB)"              # prices 35元, 12.5块钱
 )
+_PRICE = re.compile(r"¥\s?\d+(?:\.\d+)?")
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _CN_RUN = re.compile(rf"[{CN_DIGITS}]+")
 _TIMES = re.compile(rf"[xX*]\s*(\d+(?:\.\d+)?|[{CN_DIGITS}]+)")
 _PLUS = re.compile(r"\+\s*(\d+)")
-_MENTION = re.compile(r"@\S+")
+_MENTION = re.compile(r"@\S*")   # a lone "@" too
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'.]*")
+_UNIT = re.compile("|".join(map(re.escape, UNIT_WORDS)), re.IGNORECASE)
 SEPARATORS = frozenset(",、;+和及/|")
+WORD_SEPARATORS = frozenset("和及")   # separators that are also characters of names
+MAX_NUMERAL = 6        # 一百二十五: longer runs of numerals are words, not numbers
+# After a quantity, what makes it a pack size: 5斤装, 5斤/袋, 5斤一袋, 5斤每袋.
+_PACK_TAIL = re.compile("装|(?:/|一|每)(?:" + "|".join(map(re.escape, sorted(COUNT_WORDS))) + ")")
 
 # Change keywords, longest first. 取消 is also a merchant verb; the bot only
 # reads it as a customer change after the command parser has passed.
@@ -60,13 +80,15 @@ def _tok(kind: str, text: str, start: int, end: int, payload: object = None) -> 
 
 def tokenize(line: str, catalogue: Catalogue) -> list[Tok]:
     """Tokens of one normalised line (see parsers.text.normalize)."""
-    return list(_scan(line, catalogue))
+    tokens = list(_scan(line, line.translate(FOLD), catalogue))
+    return _join_products(_pack_sizes(tokens, line), line, catalogue)
 
 
-def _scan(line: str, catalogue: Catalogue) -> Iterator[Tok]:
+def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
     i, n = 0, len(line)
     text_start = -1          # start of the TEXT run being collected
     prev: Tok | None = None  # last token emitted, for 两 and unit decisions
+    plain = _plain_run(catalogue)
 
     def flush(end: int) -> Iterator[Tok]:
         nonlocal text_start, prev
@@ -86,35 +108,148 @@ def _scan(line: str, catalogue: Catalogue) -> Iterator[Tok]:
             i = _MENTION.match(line, i).end()
             continue
 
-        token = _product_or_spec(line, i, catalogue)
-        if token is None and ch.isdigit():
-            room = _ROOM.match(line, i)
-            if room:
+        in_text = text_start >= 0
+        token = _product_or_spec(line, folded, i, catalogue, in_text)
+        if token is not None and token.type == "PRODUCT" and in_text:
+            token, text_start = _extend_left(token, line, text_start, catalogue)
+        if token is None and (ch.isdigit() or ch == "¥"):
+            word = _ROOM.match(line, i) or _PRICE.match(line, i)
+            if word:
                 if text_start < 0:
                     text_start = i
-                i = room.end()
+                i = word.end()
+                continue
+        if token is None and ch in CN_DIGITS:
+            run = _CN_RUN.match(line, i).end()
+            if run - i > MAX_NUMERAL:      # a run of numerals this long is a word
+                if text_start < 0:
+                    text_start = i
+                i = run
                 continue
         if token is None:
-            token = _quantity_word(line, i, prev, text_start >= 0)
-        if token is None:
+            token = _quantity_word(line, i, prev, in_text, catalogue)
+        if token is None and not (in_text and ch in WORD_SEPARATORS):
             token = _keyword_or_separator(line, i, prev)
         if token is None:
             if text_start < 0:
                 text_start = i
             latin = _LATIN.match(line, i)
             i = latin.end() if latin else i + 1
+            if not latin:
+                i = plain.match(line, i).end()
             continue
-        yield from flush(i)
+        yield from flush(token.start_pos)
         yield token
         prev = token
         i = token.end_pos
+        if token.type == "SPEC" and line.startswith("的", i):
+            i += 1                          # 公的, 大杯的: the 的 adds nothing
     yield from flush(n)
 
 
-def _product_or_spec(line: str, i: int, catalogue: Catalogue) -> Tok | None:
-    product = catalogue.product_at(line, i)
+_PLAIN_CACHE: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _plain_run(catalogue: Catalogue) -> re.Pattern[str]:
+    """A regex for a run of characters that cannot start any token.
+
+    Inside a TEXT run only product and spec starts, numerals, separators and
+    keywords can end the run; everything else (and it is most of a note) is
+    skipped in one step. ASCII is never plain: letters may start an English
+    name, and digits, `x`, `+` and separators are tokens.
+    """
+    key = catalogue.first_chars | catalogue.spec_first_chars
+    pattern = _PLAIN_CACHE.get(key)
+    if pattern is None:
+        special = set(key) | set(CN_DIGITS) | set("半各¥") | SEPARATORS | set(_KEYWORD_FIRST)
+        special = {c for c in special if not c.isascii()}
+        if len(_PLAIN_CACHE) > 64:
+            _PLAIN_CACHE.clear()
+        body = "".join(re.escape(c) for c in sorted(special))
+        pattern = _PLAIN_CACHE[key] = re.compile(rf"[^\x00-\x7f{body}]*")
+    return pattern
+
+
+def _extend_left(token: Tok, line: str, text_start: int, catalogue: Catalogue) -> tuple[Tok, int]:
+    """无花肉: a part of a name (花肉) with one or two glued characters before it
+    that, together, spell the name with a slip. The characters join the name;
+    the TEXT run before it shrinks (and may vanish)."""
+    match: Match = token.payload
+    if match.score >= 100.0:
+        return token, text_start
+    for back in (1, 2):
+        start = token.start_pos - back
+        if start < text_start or not _is_cjk(line[start]):
+            break
+        wider = catalogue.match(line[start:token.end_pos])
+        if wider.product and wider.score >= MATCH_CUTOFF and wider.product in match.products:
+            grown = _tok("PRODUCT", line[start:token.end_pos], start, token.end_pos, wider)
+            return grown, (text_start if start > text_start else -1)
+    return token, text_start
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _pack_sizes(tokens: list[Tok], line: str) -> list[Tok]:
+    """5斤装, 5斤/袋, 5斤一袋: a quantity that describes the pack, not the order.
+
+    The NUM UNIT pair and its tail become one PACK token (payload: the
+    Quantity), which the grammar lets stick to a product.
+    """
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        unit = tokens[i + 1] if i + 1 < len(tokens) else None
+        tail = (_PACK_TAIL.match(line, unit.end_pos)
+                if tok.type == "NUM" and unit is not None and unit.type == "UNIT" and unit.start_pos == tok.end_pos
+                else None)
+        if tail is None:
+            out.append(tok)
+            i += 1
+            continue
+        end = tail.end()
+        inside = i + 2
+        while inside < len(tokens) and tokens[inside].start_pos < end:
+            inside += 1
+        crossing = tokens[inside - 1] if inside > i + 2 and tokens[inside - 1].end_pos > end else None
+        if crossing is not None and crossing.type != "TEXT":
+            out.append(tok)
+            i += 1
+            continue
+        out.append(_tok("PACK", line[tok.start_pos:end], tok.start_pos, end, Quantity(tok.payload, unit.payload)))
+        if crossing is not None:       # 5斤装的: the rest of the word stays text
+            out.append(_tok("TEXT", line[end:crossing.end_pos], end, crossing.end_pos))
+        i = inside
+    return out
+
+
+def _join_products(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[Tok]:
+    """白菜猪肉 + 水饺, 巨峰 + 葡萄: two parts of names, glued or one space apart,
+    that share a product are one mention of it (the products both allow)."""
+    out: list[Tok] = []
+    for tok in tokens:
+        last = out[-1] if out else None
+        if (tok.type == "PRODUCT" and last is not None and last.type == "PRODUCT"
+                and tok.start_pos - last.end_pos <= 1):
+            a, b = last.payload, tok.payload
+            common = tuple(p for p in a.products if p in b.products)
+            if common and (min(a.score, b.score) < 100.0 or len(common) == 1):
+                text = line[last.start_pos:tok.end_pos]
+                score = 100.0 if len(common) == 1 else 90.0
+                out[-1] = _tok("PRODUCT", text, last.start_pos, tok.end_pos, Match(text, common, score))
+                continue
+        out.append(tok)
+    return out
+
+
+def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_text: bool) -> Tok | None:
+    product = catalogue.product_at(folded, i)
     spec_end = catalogue.spec_at(line, i)
-    if spec_end and (product is None or spec_end > product[0]):
+    if spec_end and (product is None or spec_end > product[0]) and _spec_stands(line, i, spec_end, in_text,
+                                                                              catalogue):
         return _tok("SPEC", line[i:spec_end], i, spec_end)
     if product:
         end, match = product
@@ -122,16 +257,31 @@ def _product_or_spec(line: str, i: int, catalogue: Catalogue) -> Tok | None:
     return None
 
 
-def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool) -> Tok | None:
+def _spec_stands(line: str, start: int, end: int, in_text: bool, catalogue: Catalogue) -> bool:
+    """A one-character spec (公, 母, 大) is one only when it stands apart:
+    not glued to text before it (老公) nor to a plain character after it (公司)."""
+    if end - start > 1:
+        return True
+    if in_text and start > 0 and line[start - 1] != " ":
+        return False
+    if end == len(line):
+        return True
+    nxt = line[end]
+    return (not _is_cjk(nxt) or nxt in CN_DIGITS or nxt in "半的各和"
+            or catalogue.product_at(line.translate(FOLD) if nxt.isascii() else line, end) is not None
+            or catalogue.spec_at(line, end) is not None or nxt in _KEYWORD_FIRST)
+
+
+def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue: Catalogue) -> Tok | None:
     ch = line[i]
     after_number = prev is not None and prev.type in ("NUM", "HALF") and prev.end_pos == i
     if after_number or (prev is not None and prev.type == "NUM" and line[i - 1:i] == " "):
-        for unit in UNIT_WORDS:
-            if line.startswith(unit, i) or (unit.isascii() and line[i:i + len(unit)].lower() == unit):
-                return _tok("UNIT", line[i:i + len(unit)], i, i + len(unit), unit.lower())
-    if in_text and not ch.isdigit() and not _counts_something(line, i):
+        unit = _UNIT.match(line, i)
+        if unit:
+            return _tok("UNIT", unit.group(), i, unit.end(), unit.group().lower())
+    if in_text and not ch.isdecimal() and not _counts_something(line, i):
         return None
-    if ch.isdigit():
+    if ch.isdecimal():
         m = _ARABIC.match(line, i)
         return _tok("NUM", m.group(), i, m.end(), float(m.group()))
     if ch == "半":
@@ -141,7 +291,7 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool) -> Tok | 
             return None
         m = _TIMES.match(line, i)
         if m:
-            value = parse_number(m.group(1))
+            value = parse_number(m.group(1)[:MAX_NUMERAL])
             if value is not None:
                 return _tok("TIMES", m.group(), i, m.end(), Quantity(value))
         return None
@@ -150,6 +300,12 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool) -> Tok | 
         span = m.group()
         if "两" in span[1:]:  # 三两: the number is 三, 两 is the unit
             span = span[:span.index("两", 1)]
+        # 两三黄鸡: the numerals stop where a product name starting with one begins
+        for k in range(1, len(span)):
+            found = catalogue.product_at(line, i + k)
+            if found and found[1].score >= 100.0:
+                span = span[:k]
+                break
         # 两 right after a number is the weight unit, handled above; 一点, 十分 are words.
         if line.startswith(("一点", "一下", "一起", "一样", "一些", "十分", "一直", "两天", "三天"), i):
             return None
@@ -164,10 +320,10 @@ def _counts_something(line: str, i: int) -> bool:
     """Whether a numeral inside a word is a quantity: 荔枝两斤, 樱桃半斤."""
     m = _CN_RUN.match(line, i)
     end = m.end() if m else i + (line[i] == "半")
-    if end == i:
+    if end == i or end - i > MAX_NUMERAL:
         return False
     rest = line[end:end + 2]
-    return rest.startswith("半") or any(rest.startswith(u) for u in UNIT_WORDS if not u.isascii())
+    return rest.startswith("半") or bool(_UNIT.match(rest)) and not rest[:1].isascii()
 
 
 def _keyword_or_separator(line: str, i: int, prev: Tok | None) -> Tok | None:
