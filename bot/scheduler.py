@@ -322,12 +322,14 @@ class Scheduler:
                 log.exception("could not deliver the replies of %s job in %s", kind, room_id)
         return replies
 
-    def run_due_jobs(self, until: datetime) -> list[Fired]:
+    def run_due_jobs(self, until: datetime, each: Callable[[Fired], None] | None = None) -> list[Fired]:
         """Run every job due by `until`, in due order, moving a virtual clock along.
 
-        Nothing runs unless this process leads. Each run is recorded before the
-        store moves the job on, and runs are idempotent, so a crash in between
-        repeats nothing.
+        Every missed run of a repeating job runs (a replayed week shows each
+        day's summary), each at its own time; `each` hears of every run as it
+        finishes. Nothing runs unless this process leads. Each run is recorded
+        before the store moves the job on, and runs are idempotent, so a crash
+        in between repeats nothing.
         """
         if not self.leadership.hold():
             return []
@@ -336,7 +338,8 @@ class Scheduler:
             due = self.store.get_due_jobs(until)
             if not due:
                 break
-            job, run_time = min(((j, self._run_time(j, until)) for j in due), key=lambda p: p[1])
+            job = due[0]                  # the store hands them over soonest first
+            run_time = job.next_run_time
             if isinstance(self.clock, VirtualClock):
                 self.clock.advance_to(run_time)
             _local.scheduler = self
@@ -348,6 +351,8 @@ class Scheduler:
             finally:
                 _local.scheduler = None
             fired.append(Fired(run_time, job.id, said))
+            if each is not None:
+                each(fired[-1])
             following = job.trigger.get_next_fire_time(run_time, run_time)
             try:
                 if following is None:
@@ -359,19 +364,6 @@ class Scheduler:
         if isinstance(self.clock, VirtualClock):
             self.clock.advance_to(until)
         return fired
-
-    @staticmethod
-    def _run_time(job, until: datetime) -> datetime:
-        """When this run counts as happening: the latest missed time if runs coalesce."""
-        at = job.next_run_time
-        if not job.coalesce:
-            return at
-        for _ in range(10_000):
-            following = job.trigger.get_next_fire_time(at, at)
-            if following is None or following > until:
-                break
-            at = following
-        return at
 
     # -- live ---------------------------------------------------------------------
 

@@ -101,14 +101,14 @@ def format_reply(reply: Reply) -> str:
 
 def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],
            out: TextIO | None = None, *, deliver: Callable[[], object] | None = None,
-           tick: Callable[[datetime], list] | None = None) -> ReplayStats:
+           tick: Callable[[datetime, Callable], object] | None = None) -> ReplayStats:
     """Feed messages in order; print each reply as a block.
 
     With `deliver` (an outbox drain that prints), replies are printed by it
     after each message instead of from what `handle` returned. With `tick`
     (the scheduler's run_due_jobs), time moves to each message's timestamp
     first, and the jobs due by then (cut-offs, reminders, summaries) run in
-    order before the message is handled.
+    order before the message is handled, each printed under its own time.
     """
     stats = ReplayStats()
     crash = CrashHook.from_env()
@@ -116,14 +116,7 @@ def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],
         deliver()                   # what an earlier, interrupted run still owes
     for msg in messages:
         if tick is not None:
-            for run in tick(msg.ts):
-                if out is not None and run.replies:
-                    out.write(f"[{run.at.astimezone(msg.ts.tzinfo):%m-%d %H:%M}] ⏰ 定时任务\n")
-                    if deliver is None:
-                        for reply in run.replies:
-                            out.write(format_reply(reply) + "\n\n")
-                if deliver is not None:
-                    deliver()
+            tick(msg.ts, lambda run: _print_job(run, msg, out, deliver))
         start = time.perf_counter()
         crash.before(stats.messages + 1)
         replies = handle(msg)
@@ -142,6 +135,17 @@ def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],
     if deliver is not None:
         deliver()                   # retries of anything that failed on the way
     return stats
+
+
+def _print_job(run, msg: Incoming, out: TextIO | None, deliver: Callable[[], object] | None) -> None:
+    """A scheduled job's replies, under the time it ran (in the chat's timezone)."""
+    if out is not None and run.replies:
+        out.write(f"[{run.at.astimezone(msg.ts.tzinfo):%m-%d %H:%M}] ⏰ 定时任务\n")
+        if deliver is None:
+            for reply in run.replies:
+                out.write(format_reply(reply) + "\n\n")
+    if deliver is not None:
+        deliver()
 
 
 def printer(out: TextIO | None) -> Callable[[Reply], None]:
