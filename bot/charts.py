@@ -91,7 +91,7 @@ def round_chart(rnd: RoundRows, path: Path, timezone: str = "Asia/Shanghai") -> 
         if values:
             bars.set_xlim(0, max(values) * 1.2)
         if timeline:
-            from matplotlib.dates import AutoDateLocator, DateFormatter
+            from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
             times = [local_time(t, timezone) for t, _ in timeline]
             counts = [n for _, n in timeline]
@@ -99,12 +99,10 @@ def round_chart(rnd: RoundRows, path: Path, timezone: str = "Asia/Shanghai") -> 
             line.fill_between(times, counts, step="post", alpha=0.2, color="#17bebb")
             pad = max((times[-1] - times[0]) * 0.05, timedelta(minutes=10))   # one order: still a range
             line.set_xlim(times[0] - pad, times[-1] + pad)
-            line.xaxis.set_major_locator(AutoDateLocator(maxticks=6))
-            line.xaxis.set_major_formatter(DateFormatter("%m-%d %H:%M"))
-            # not figure.autofmt_xdate(): it hides the tick labels of the panel above
-            for label in line.get_xticklabels():
-                label.set_rotation(20)
-                label.set_horizontalalignment("right")
+            locator = AutoDateLocator()       # its own per-frequency tick limits: no interval warnings
+            line.xaxis.set_major_locator(locator)
+            line.xaxis.set_major_formatter(ConciseDateFormatter(
+                locator, offset_formats=["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"]))
         line.set_title("下单时间（累计订单数）")
         line.set_ylabel("订单数")
         figure.tight_layout()

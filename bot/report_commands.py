@@ -66,7 +66,7 @@ def summary(ctx: Context, command: Command) -> None:
         return
     text = replies.summary_report(rnd, figures(rnd))
     attachments: tuple[Attachment, ...] = ()
-    if chart:
+    if chart and rnd.orders:             # an empty round has nothing to draw
         from bot.charts import round_chart
 
         path, kind = _attachment(ctx, rnd, ".png", "image")
@@ -195,7 +195,7 @@ def ship(ctx: Context, command: Command) -> None:
     if orders is None:
         return
     if not orders:
-        ctx.say(replies.no_round())
+        ctx.say("本团还没有订单", mention=False)
         return
     moved = _advance(ctx, orders, "shipped")
     if command.arg:
