@@ -284,7 +284,13 @@ class Scheduler:
         return sorted(found, key=lambda j: j.next_run or far)
 
     def reconcile(self) -> None:
-        """Cut-offs of open rounds whose job is missing (a crash between commit and scheduling)."""
+        """Make the store agree with the database and the config, at start.
+
+        Cut-offs of open rounds whose job is missing (a crash between commit
+        and scheduling) come back; daily summaries follow a changed or removed
+        [schedule] daily_summary.
+        """
+        self._follow_summary_config()
         with self.bot.db.unit_of_work() as session:
             rounds = list(session.execute(select(Round.room_id, Round.id, Round.deadline)
                                           .where(Round.status == "open", Round.deadline.is_not(None))))
@@ -296,6 +302,21 @@ class Scheduler:
                               replace=False)
                 except ConflictingIdError:
                     pass
+
+    def _follow_summary_config(self) -> None:
+        setting = self.config.schedule.daily_summary
+        spec = parse_hhmm(setting) if setting else None
+        for job in self._aps.get_jobs():
+            if not job.id.startswith("summary:") or not job.args:
+                continue
+            trigger = job.trigger
+            fields = {f.name: str(f) for f in getattr(trigger, "fields", ())}
+            if spec is not None and fields.get("hour") == str(spec[0]) and fields.get("minute") == str(spec[1]) \
+                    and str(getattr(trigger, "timezone", "")) == str(self.tz):
+                continue
+            self._remove(job.id)
+            if spec is not None:
+                self.ensure_daily_summary(job.args[0])
 
     def _put(self, jid: str, func: str, args: tuple, when: datetime, *, replace: bool = True) -> None:
         # next_run_time is given, never computed by APScheduler from the wall clock,

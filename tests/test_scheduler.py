@@ -362,3 +362,14 @@ def test_load_config_reports_a_bad_schedule_on_one_line(tmp_path):
         load_config(path)
     assert str(caught.value).startswith(str(path)) and "daily_summary" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_daily_summaries_follow_a_changed_or_removed_config_at_restart(group):
+    g = group(config(daily_summary="21:00"))
+    g.admin(JIELONG, at(18, 10))
+    g.cfg = config(daily_summary="20:30")
+    g.restart()
+    assert [r.at for r in g.tick(at(19, 0)) if r.job_id.startswith("summary")] == [at(18, 20, 30)]
+    g.cfg = config()
+    g.restart()
+    assert g.jobs() == ["close"]
