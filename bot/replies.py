@@ -115,30 +115,6 @@ def no_round() -> str:
     return "现在没有进行中的团"
 
 
-def summary(rnd: Round, orders: Sequence[Order], open_questions: int) -> str:
-    lines = [f"【汇总】{rnd.title or '本团'}（{'进行中' if rnd.status == 'open' else '已截单'}）"]
-    totals: dict[tuple[str, str | None, str], float] = {}
-    for order in orders:
-        for item in order.items:
-            key = (item.product.name, item.spec, item.product.unit)
-            totals[key] = totals.get(key, 0.0) + item.quantity
-    for order in orders:
-        status = {"paid": "已付", "shipped": "已发货", "done": "已完成"}.get(order.status, "")
-        items = " ".join(f"{i.product.name}{f'({i.spec})' if i.spec else ''}{amount(i.quantity, i.product.unit)}"
-                         for i in order.items)
-        lines.append(f"{order.seq}. {order.customer} {items} {money(order.total)}元 {status}".rstrip())
-    if totals:
-        lines.append("—— 合计 ——")
-        for (name, spec, unit), qty in totals.items():
-            lines.append(f"{name}{f'({spec})' if spec else ''} {amount(qty, unit)}")
-    revenue = sum(o.total for o in orders)
-    paid = sum(o.total for o in orders if o.status in ("paid", "shipped", "done"))
-    lines.append(f"共{len(orders)}单 {money(revenue)}元，已付{money(paid)}元")
-    if open_questions:
-        lines.append(f"待确认{open_questions}条")
-    return "\n".join(lines)
-
-
 def marked(what: str, orders: Sequence[Order]) -> str:
     names = "、".join(f"#{o.seq} {o.customer}" for o in orders)
     return f"已标记{what}：{names}"
