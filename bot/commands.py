@@ -11,7 +11,7 @@ from bot.customer import order_entry
 from parsers.commands import Command
 from parsers.entry import EntryRequest, parse_line
 from parsers.text import normalize
-from storage.models import Order, Product, Question, Round
+from storage.models import Order, Product, Round
 
 # Verbs a customer might type by accident; they are answered, never run.
 MERCHANT_WORDS = ("开团", "截单", "汇总", "已付", "发货", "上架", "下架", "库存", "代订", "到货",
