@@ -279,14 +279,8 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
         unit = _UNIT.match(line, i)
         if unit:
             return _tok("UNIT", unit.group(), i, unit.end(), unit.group().lower())
-    if in_text and not ch.isdecimal() and not _counts_something(line, i):
-        return None
-    if ch.isdecimal():
-        m = _ARABIC.match(line, i)
-        return _tok("NUM", m.group(), i, m.end(), float(m.group()))
-    if ch == "半":
-        return _tok("HALF", ch, i, i + 1, 0.5)
     if ch in "xX*":
+        # 小龙包x3: glued to a word too, unless the word is Latin (max3, box2)
         if i > 0 and line[i - 1].isascii() and line[i - 1].isalpha():
             return None
         m = _TIMES.match(line, i)
@@ -295,6 +289,13 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
             if value is not None:
                 return _tok("TIMES", m.group(), i, m.end(), Quantity(value))
         return None
+    if in_text and not ch.isdecimal() and not _counts_something(line, i):
+        return None
+    if ch.isdecimal():
+        m = _ARABIC.match(line, i)
+        return _tok("NUM", m.group(), i, m.end(), float(m.group()))
+    if ch == "半":
+        return _tok("HALF", ch, i, i + 1, 0.5)
     if ch in CN_DIGITS:
         m = _CN_RUN.match(line, i)
         span = m.group()
