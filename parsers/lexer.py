@@ -236,7 +236,8 @@ def _join_products(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[T
                 and tok.start_pos - last.end_pos <= 1):
             a, b = last.payload, tok.payload
             common = tuple(p for p in a.products if p in b.products)
-            if common and (min(a.score, b.score) < 100.0 or len(common) == 1):
+            # one name in two parts is about as long as the name: never a chain
+            if common and min(a.score, b.score) < 100.0 and tok.end_pos - last.start_pos <= catalogue.max_key + 2:
                 text = line[last.start_pos:tok.end_pos]
                 score = 100.0 if len(common) == 1 else 90.0
                 out[-1] = _tok("PRODUCT", text, last.start_pos, tok.end_pos, Match(text, common, score))

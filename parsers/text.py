@@ -25,7 +25,7 @@ _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _PUNCT = str.maketrans({"×": "x", "＊": "*", "～": "~", "。": ".", "：": ":"})
 
 _t2s = None
-_traditional: re.Pattern[str] | None = None
+_traditional: frozenset[str] = frozenset()
 # Text this far from a traditional character cannot change its conversion
 # (OpenCC's longest t2s phrase is shorter), so only such windows are converted.
 _CONTEXT = 16
@@ -49,8 +49,8 @@ def _load_t2s() -> None:
             if name == "TSCharacters.txt" and len(source) == 1 and target:
                 _char_table[ord(source)] = target.split(" ")[0]
             chars.update(source)
-    chars -= {c for c in chars if c.isascii()}
-    _traditional = re.compile("[" + "".join(sorted(map(re.escape, chars))) + "]")
+    # a set, not a regex class: sre scans a 4,000-character class slowly
+    _traditional = frozenset(c for c in chars if not c.isascii())
 
 
 def _to_simplified(text: str) -> str:
@@ -63,8 +63,8 @@ def _to_simplified(text: str) -> str:
     if _t2s is None:
         _load_t2s()
     spans: list[list[int]] = []
-    for found in _traditional.finditer(text):
-        start, end = max(0, found.start() - _CONTEXT), found.end() + _CONTEXT
+    for at in [i for i, ch in enumerate(text) if ch in _traditional]:
+        start, end = max(0, at - _CONTEXT), at + 1 + _CONTEXT
         if spans and start <= spans[-1][1]:
             spans[-1][1] = end
         else:
