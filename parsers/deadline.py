@@ -278,7 +278,10 @@ _CANDIDATE = re.compile(
 _GAP = r"[ \t\u3000]{0,3}"
 _STRONG = "截单|截單|截止|结束|結束"
 _STRONG_AFTER = re.compile(rf"{_GAP}(?:之前|以前|前)?{_GAP}(?:{_STRONG}|为止|為止|止)")
-_WEAK_AFTER = re.compile(rf"{_GAP}(?:之前|以前|前(?![往面]))")      # not 前往 (go to)
+# 前 alone marks a deadline (今晚9点前下单), but not before 往 (前往: go to) nor before
+# a delivery or pickup (周六10点前送到, 10点前到店自取): that time is the merchant's.
+_HANDOVER = "送到|送达|送達|送货|送貨|配送|派送|到货|到貨|发货|發貨|到店|自取|自提|取货|取貨|提货|提貨|收货|收貨"
+_WEAK_AFTER = re.compile(rf"{_GAP}(?:之前|以前|前(?![往面]))(?!{_GAP}(?:{_HANDOVER}))")
 _STRONG_BEFORE = re.compile(rf"(?:{_STRONG})(?:时间|時間|日期)?[ \t\u3000:：是为為在于於到至]{{0,4}}$")
 
 

@@ -169,6 +169,16 @@ def test_find_deadline_ignores_qianwang_meaning_go_to() -> None:
     assert find_deadline("周六10点前往自提点取货", OPENED_AT) is None
 
 
+@pytest.mark.parametrize("text", [
+    "明天上午10点前送到，北门自提",
+    "周六下午4点前到货",
+    "周六上午10点前到店自取",
+    "周日中午12点之前配送到楼下",
+])
+def test_find_deadline_ignores_qian_before_a_delivery_or_pickup(text: str) -> None:
+    assert find_deadline(text, OPENED_AT) is None
+
+
 def test_find_deadline_returns_none_when_no_time_is_marked_as_deadline() -> None:
     assert find_deadline("周六上午10点到店自取，数量有限", OPENED_AT) is None
     assert find_deadline("今天的苹果很甜，欢迎接龙", OPENED_AT) is None
