@@ -122,7 +122,9 @@ def run(config_path: str, db_url: str | None) -> None:
                 raise click.ClickException(str(exc)) from None
         else:
             from bot.transports.console import run_console
+            from bot.transports.replay import format_reply
 
+            bot.scheduler.deliver = lambda replies: [click.echo("\n" + format_reply(r)) for r in replies]
             run_console(bot, config)
     finally:
         bot.scheduler.shutdown()
