@@ -115,6 +115,15 @@ class Outbox:
             session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
 
 
+def mark_delivered(db: Database, message_id: str) -> None:
+    """Mark one message's replies sent: for a transport that shows what
+    `Bot.handle` returned on the spot and cannot fail (the console)."""
+    with db.unit_of_work() as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.message_id == message_id,
+                                                    OutboxMessage.sent_at.is_(None))
+                        .values(sent_at=datetime.now(timezone.utc), attempts=OutboxMessage.attempts + 1))
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

@@ -145,3 +145,46 @@ def test_a_new_outbox_after_a_restart_sends_what_the_old_one_could_not(bot):
     send = FlakySend()
     Outbox(bot.db, send, clock=FakeClock()).drain()                         # the restarted process
     assert [r.text for r in send.delivered] == [r.text for r in replies]
+
+
+class FakePuppet:
+    """The two calls the Wechaty transport sends with; down for its first `failures` sends."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.said: list[tuple[str, str, list[str]]] = []
+
+    async def message_send_text(self, to: str, text: str, mentions: list[str]) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("grpc: UNAVAILABLE")
+        self.said.append((to, text, mentions))
+
+
+def test_the_wechaty_transport_sends_from_the_outbox_and_retries_after_an_outage(bot):
+    import asyncio
+
+    from bot.config import ConfigError
+    try:
+        from bot.transports.wechaty import WechatyTransport
+        transport = WechatyTransport(bot.config, bot)
+    except ConfigError as exc:
+        pytest.skip(f"the wechat extra is not installed: {exc}")
+    clock = FakeClock()
+    transport.outbox.clock = clock
+    puppet = FakePuppet(failures=3)
+
+    async def chat() -> None:
+        for n, text in enumerate(["开团 周五苹果", "@小龙 苹果2斤", "@小龙 苹果3斤"]):
+            sender = ("wxid_boss", "老板") if n == 0 else (f"wxid_{n}", f"顾客{n}")
+            replies = _say(bot, n, text, sender=sender[0], name=sender[1])
+            await transport._deliver(puppet, "wxid_me", replies)     # the service is down
+            clock.now += 100
+        puppet.failures = 0
+        clock.now += 300
+        await transport._deliver(puppet, "wxid_me", ())               # the periodic retry
+
+    asyncio.run(chat())
+    assert [text for _, text, _ in puppet.said] == [r.text for r in _rows(bot)]
+    assert len(puppet.said) == 3 and puppet.said[1][2] == ["wxid_1"]
+    assert all(r.sent_at is not None for r in _rows(bot))

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from bot.config import Config
 from bot.messages import Incoming
+from bot.outbox import mark_delivered
 from bot.transports.replay import format_reply
 
 ROOM = "console-room"
@@ -56,3 +57,5 @@ def run_console(bot, config: Config, stdin: TextIO = sys.stdin, stdout: TextIO =
                        text=text, mentions=mentions, room_name="控制台")
         for reply in bot.handle(msg):
             stdout.write(format_reply(reply) + "\n")
+        if getattr(bot, "db", None) is not None:
+            mark_delivered(bot.db, msg.id)      # shown on the spot: nothing left for a live transport

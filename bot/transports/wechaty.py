@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import Config, ConfigError
 from bot.messages import Incoming, Reply
+from bot.outbox import Outbox
 
 log = logging.getLogger("jielong.wechaty")
 
@@ -48,6 +49,8 @@ HEALTH_TIMEOUT = 10.0
 DRAIN_TIMEOUT = 5.0          # finish queued messages this long after the stream ends
 CACHE_SECONDS = 60.0         # room topics and member names
 SEEN_IDS = 4096              # message ids remembered against re-delivery
+SEND_TIMEOUT = 30.0          # one message_send_text before the outbox counts it failed
+RETRY_INTERVAL = 15.0        # how often failed sends are looked at again (the outbox backs off)
 
 
 class MessageHandler(Protocol):
@@ -221,6 +224,13 @@ class WechatyTransport:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.outgoing: asyncio.Queue[Reply] | None = None
         self.wechaty = _import_puppet()
+        # The outbox hook (bot/outbox.py): with a bot that keeps one, replies are
+        # sent from its outbox table, in order, marked sent only once WeChat took
+        # them, and retried with backoff while the service is down; so a crash or
+        # an outage loses none. A bare MessageHandler's replies are sent directly.
+        db = getattr(bot, "db", None)
+        self.outbox = Outbox(db, _not_connected) if db is not None else None
+        self.delivering = asyncio.Lock()
 
     def send_soon(self, reply: Reply) -> None:
         """Send a reply nobody asked for (a reminder) once logged in; any thread may call this."""
@@ -375,9 +385,31 @@ class WechatyTransport:
         """Replies from outside the chat (the scheduler's), once the account is logged in."""
         assert self.outgoing is not None
         await logged_in.wait()
+        me = puppet.login_user_id or ""
+        await self._deliver(puppet, me, ())          # what a run before this one could not send
         while True:
-            reply = await self.outgoing.get()
-            await self._send(puppet, reply, puppet.login_user_id or "")
+            try:
+                reply = await asyncio.wait_for(self.outgoing.get(), RETRY_INTERVAL if self.outbox else None)
+            except asyncio.TimeoutError:
+                await self._deliver(puppet, me, ())      # failed sends whose backoff has passed
+                continue
+            await self._deliver(puppet, me, [reply])
+
+    async def _deliver(self, puppet: Any, me: str, replies: Any) -> None:
+        """Send replies: through the outbox when the bot has one (then `replies`
+        are already in it, unsent), else one by one, logging failures."""
+        if self.outbox is None:
+            for reply in replies:
+                await self._send(puppet, reply, me)
+            return
+        loop = asyncio.get_running_loop()
+
+        def send(reply: Reply) -> None:   # runs in the drain's thread; raises when WeChat refuses
+            asyncio.run_coroutine_threadsafe(self._send_raw(puppet, reply, me), loop).result(SEND_TIMEOUT)
+
+        async with self.delivering:           # one drain at a time: no reply sent twice
+            self.outbox.send = send
+            await asyncio.to_thread(self.outbox.drain)
 
     async def _on_message(self, puppet: Any, message_id: str) -> None:
         if message_id in self.seen:
@@ -421,8 +453,7 @@ class WechatyTransport:
         log.debug("in %s from %s: %s", room_name or "private", name, text)
         replies = await asyncio.to_thread(self.bot.handle, incoming)
         self._remember(message_id)
-        for reply in replies or ():
-            await self._send(puppet, reply, me)
+        await self._deliver(puppet, me, replies or ())
 
     def _remember(self, message_id: str) -> None:
         self.seen[message_id] = None
@@ -468,13 +499,16 @@ class WechatyTransport:
         self.cache.put(key, name)
         return name
 
-    async def _send(self, puppet: Any, reply: Reply, me: str) -> None:
+    async def _send_raw(self, puppet: Any, reply: Reply, me: str) -> None:
         mentions = [me if m == self.config.bot_id else m for m in reply.mentions]
+        if reply.text:
+            await puppet.message_send_text(reply.to, reply.text, mentions)
+        for attachment in reply.attachments:
+            await self._send_file(puppet, reply.to, attachment)
+
+    async def _send(self, puppet: Any, reply: Reply, me: str) -> None:
         try:
-            if reply.text:
-                await puppet.message_send_text(reply.to, reply.text, mentions)
-            for attachment in reply.attachments:
-                await self._send_file(puppet, reply.to, attachment)
+            await self._send_raw(puppet, reply, me)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -488,6 +522,10 @@ class WechatyTransport:
         except Exception:
             log.warning("could not send %s as a file; sending its path", attachment.path, exc_info=True)
             await puppet.message_send_text(to, str(attachment.path), [])
+
+
+def _not_connected(_reply: Reply) -> None:
+    raise ConnectionError("not connected to the puppet service")
 
 
 def run_wechaty(config: Config, bot: MessageHandler,
