@@ -79,7 +79,10 @@ class Outbox:
                     blocked.add(row.to)       # keep this recipient's order: skip the rest of theirs
                     result.waiting += 1
                     continue
-                if self._send_one(row):
+                outcome = self._send_one(row)
+                if outcome is None:           # another worker is sending it, or has sent it
+                    blocked.add(row.to)
+                elif outcome:
                     result.sent += 1
                 else:
                     result.failed += 1
@@ -88,31 +91,37 @@ class Outbox:
             if not more:
                 return result
 
-    def _send_one(self, row: OutboxMessage) -> bool:
+    def _send_one(self, row: OutboxMessage) -> bool | None:
+        """Send one reply while holding its row: True sent, False failed, None not ours.
+
+        The row is claimed with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL), so
+        two processes draining one outbox never send the same reply twice.
+        """
         attachments = tuple(Attachment(Path(a["path"]), a.get("kind", "file")) for a in row.attachments or ())
         reply = Reply(row.to, row.text, tuple(row.mentions or ()), attachments)
-        try:
-            self.send(reply)
-        except Exception as exc:  # the network's problem, not the reply's: try again later
-            failures = self._failures.get(row.to, 0) + 1
-            self._failures[row.to] = failures
-            wait = min(self.cap, self.first * 2 ** (failures - 1))
-            self._not_before[row.to] = self.clock() + wait
-            self._mark(row.id, sent=False)
-            log.warning("could not send reply %s to %s (try %d, next in %.0fs): %s",
-                        row.id, row.to, failures, wait, _one_line(exc))
-            return False
-        self._failures.pop(row.to, None)
-        self._not_before.pop(row.to, None)
-        self._mark(row.id, sent=True)
-        return True
-
-    def _mark(self, row_id: int, *, sent: bool) -> None:
-        values = {"attempts": OutboxMessage.attempts + 1}
-        if sent:
-            values["sent_at"] = datetime.now(timezone.utc)
         with self.db.unit_of_work() as session:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+            claimed = session.scalar(select(OutboxMessage.id).where(
+                OutboxMessage.id == row.id, OutboxMessage.sent_at.is_(None))
+                .with_for_update(skip_locked=True))
+            if claimed is None:
+                return None
+            values = {"attempts": OutboxMessage.attempts + 1}
+            try:
+                self.send(reply)
+            except Exception as exc:  # the network's problem, not the reply's: try again later
+                failures = self._failures.get(row.to, 0) + 1
+                self._failures[row.to] = failures
+                wait = min(self.cap, self.first * 2 ** (failures - 1))
+                self._not_before[row.to] = self.clock() + wait
+                session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+                log.warning("could not send reply %s to %s (try %d, next in %.0fs): %s",
+                            row.id, row.to, failures, wait, _one_line(exc))
+                return False
+            self._failures.pop(row.to, None)
+            self._not_before.pop(row.to, None)
+            values["sent_at"] = datetime.now(timezone.utc)
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+            return True
 
 
 def mark_delivered(db: Database, message_id: str) -> None:

@@ -182,3 +182,50 @@ def test_two_workers_taking_orders_at_once_never_give_two_orders_one_number(tmp_
     assert all(len(r) == 1 and "已登记" in r[0].text for r in replies)
     record("order_numbers_race", customers=80, workers=2, orders=len(seqs),
            units_of_work_retried=race_log.retries)
+
+
+def test_two_workers_draining_one_outbox_send_every_reply_once(tmp_path, pg_url):
+    import threading
+
+    from bot.outbox import Outbox
+
+    config = _config(tmp_path, RACE_CONFIG)
+    bot = Bot(config, Database(pg_url))
+    for room in ("r1", "r2"):
+        bot.handle(Incoming(f"open-{room}", T0, room, "wxid_boss", "老板", "开团 香蕉专场"))
+    for i in range(20):
+        room = ("r1", "r2")[i % 2]
+        bot.handle(Incoming(f"o{i}", T0 + timedelta(seconds=i), room, f"wxid_{i}", f"顾客{i}", "@小龙 香蕉1斤",
+                            ("bot",)))
+    sent: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    first_send_started, second_drain_done = threading.Event(), threading.Event()
+
+    def slow_send(reply: Reply) -> None:          # worker A holds its first reply until B has drained
+        if not first_send_started.is_set():
+            first_send_started.set()
+            assert second_drain_done.wait(30)
+        with lock:
+            sent.append((reply.to, reply.text))
+
+    def quick_send(reply: Reply) -> None:
+        with lock:
+            sent.append((reply.to, reply.text))
+
+    a, b = Outbox(Database(pg_url), slow_send), Outbox(Database(pg_url), quick_send)
+    worker_a = threading.Thread(target=a.drain)
+    worker_a.start()
+    assert first_send_started.wait(30)
+    b.drain()                                       # skips A's claimed row and its room, sends the rest
+    second_drain_done.set()
+    worker_a.join(30)
+    with bot.db.session() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        expected = [(r.to, r.text) for r in rows]
+        assert all(r.sent_at is not None and r.attempts == 1 for r in rows)
+    for db in (bot.db, a.db, b.db):
+        db.dispose()
+    assert sorted(sent) == sorted(expected) and len(sent) == len(set(sent)) == 22
+    for room in ("r1", "r2"):                       # and each room heard its replies in order
+        assert [t for to, t in sent if to == room] == [t for to, t in expected if to == room]
+    record("outbox", two_drainers_replies=len(sent), two_drainers_sent_twice=0)
