@@ -25,10 +25,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from threading import TIMEOUT_MAX
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -178,17 +178,33 @@ class Leadership:
 
 
 class _Background(BackgroundScheduler):
-    """APScheduler's thread, running jobs only while resumed.
+    """APScheduler's thread and wake-ups, running due jobs with `Scheduler.run_due_jobs`.
 
-    APScheduler 3 processes due jobs once more when woken by shutdown() (it
-    checks only for "paused"), so a standby process, or a replay on a virtual
-    clock, would run wall-clock-due jobs on its way out.
+    APScheduler 3's own loop removes a one-off job from the store before its
+    executor runs it, so a process killed in between loses the job; here each
+    job runs first and the store moves on after, as in replay and the tests
+    (runs are idempotent). Jobs run one at a time, in due order, on this
+    thread. It also runs nothing unless resumed: APScheduler's loop processes
+    jobs once more when shutdown() wakes it, paused or not.
     """
+
+    def __init__(self, owner: Scheduler, **options) -> None:
+        super().__init__(**options)
+        self._owner = owner
 
     def _process_jobs(self):
         if self.state != STATE_RUNNING:
             return None
-        return super()._process_jobs()
+        try:
+            self._owner.run_due_jobs(datetime.now(self.timezone), coalesce=True)
+            following = self._owner.store.get_next_run_time()
+        except Exception:
+            log.exception("could not run the due jobs; retrying in %ss", self.jobstore_retry_interval)
+            return self.jobstore_retry_interval
+        if following is None:
+            return None                   # until a job is added, or the leader's next poll
+        wait = (following - datetime.now(self.timezone)).total_seconds()
+        return min(max(wait, 0.0), TIMEOUT_MAX)
 
 
 
@@ -203,9 +219,9 @@ class Scheduler:
         self.deliver = deliver            # sends job replies live; None: they wait in the outbox
         self.tz = check_schedule(self.config.schedule, self.config.source or "config")
         self.store = SQLAlchemyJobStore(engine=bot.db.engine, tablename=JOBS_TABLE)
-        # One worker: jobs run one after another, in due order, like messages.
+        # Jobs run on the scheduler's thread, one after another, like messages (_Background).
         self._aps = _Background(
-            jobstores={"default": self.store}, executors={"default": ThreadPoolExecutor(1)},
+            self, jobstores={"default": self.store},
             timezone=self.tz,
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1})
         self._aps.start(paused=True)      # paused still writes jobs to the store
@@ -343,14 +359,16 @@ class Scheduler:
                 log.exception("could not deliver the replies of %s job in %s", kind, room_id)
         return replies
 
-    def run_due_jobs(self, until: datetime, each: Callable[[Fired], None] | None = None) -> list[Fired]:
+    def run_due_jobs(self, until: datetime, each: Callable[[Fired], None] | None = None, *,
+                     coalesce: bool = False) -> list[Fired]:
         """Run every job due by `until`, in due order, moving a virtual clock along.
 
         Every missed run of a repeating job runs (a replayed week shows each
-        day's summary), each at its own time; `each` hears of every run as it
-        finishes. Nothing runs unless this process leads. Each run is recorded
-        before the store moves the job on, and runs are idempotent, so a crash
-        in between repeats nothing.
+        day's summary), each at its own time, unless `coalesce` (live, after
+        downtime: one summary, not one per day missed); `each` hears of every
+        run as it finishes. Nothing runs unless this process leads. Each run is
+        recorded before the store moves the job on, and runs are idempotent, so
+        a crash in between repeats nothing.
         """
         if not self.leadership.hold():
             return []
@@ -361,6 +379,11 @@ class Scheduler:
                 break
             job = due[0]                  # the store hands them over soonest first
             run_time = job.next_run_time
+            while coalesce:
+                later = job.trigger.get_next_fire_time(run_time, run_time)
+                if later is None or later > until:
+                    break
+                run_time = later
             if isinstance(self.clock, VirtualClock):
                 self.clock.advance_to(run_time)
             _local.scheduler = self
@@ -374,14 +397,17 @@ class Scheduler:
             fired.append(Fired(run_time, job.id, said))
             if each is not None:
                 each(fired[-1])
+            stored = self.store.lookup_job(job.id)
+            if stored is None or stored.next_run_time != job.next_run_time:
+                continue                  # the job removed or replaced itself (a closed round)
             following = job.trigger.get_next_fire_time(run_time, run_time)
             try:
                 if following is None:
                     self._aps.remove_job(job.id)
-                elif self.store.lookup_job(job.id) is not None:
+                else:
                     self._aps.modify_job(job.id, next_run_time=following)
             except JobLookupError:
-                pass                      # the job removed itself (a closed round)
+                pass
         if isinstance(self.clock, VirtualClock):
             self.clock.advance_to(until)
         return fired

@@ -373,3 +373,11 @@ def test_daily_summaries_follow_a_changed_or_removed_config_at_restart(group):
     g.cfg = config()
     g.restart()
     assert g.jobs() == ["close"]
+
+
+def test_live_catch_up_after_downtime_posts_one_summary_not_one_per_missed_day(group):
+    g = group(config(daily_summary="21:00"))
+    g.admin("开团 周末水果", at(18, 10))
+    runs = g.bot.scheduler.run_due_jobs(at(21, 9), coalesce=True)
+    assert [(r.job_id.split(":")[0], r.at) for r in runs] == [("summary", at(20, 21))]
+    assert [j.next_run for j in g.bot.scheduler.jobs_of(ROOM)] == [at(21, 21)]
