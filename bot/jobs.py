@@ -59,8 +59,9 @@ def perform(ctx: Context, kind: str, round_id: int | None, due: datetime) -> Non
         if _still_due(rnd, ctx.room.id, due):
             commands.run_command(ctx, Command("close_round"))
     elif kind == "remind":
-        minutes = ctx.config.schedule.remind_before_minutes
-        if _still_due(rnd, ctx.room.id, due + timedelta(minutes=minutes)):
+        # Still open with its cut-off ahead; a moved deadline replaced this job already.
+        if _still_open(rnd, ctx.room.id) and rnd.deadline is not None and as_utc(rnd.deadline) > due:
+            minutes = round((as_utc(rnd.deadline) - due).total_seconds() / 60)
             ctx.say(replies.deadline_soon(rnd, minutes, _tz(ctx)), mention=False)
     elif kind == "unpaid":
         # The merchant's 收款 for the round just closed, while it is the room's latest
@@ -83,10 +84,14 @@ def _owing(ctx: Context, rnd: Round) -> bool:
     return bool(unpaid_bills(load_round(ctx.book.session, rnd.id), ctx.config.admins))
 
 
+def _still_open(rnd: Round | None, room_id: str) -> bool:
+    return rnd is not None and rnd.room_id == room_id and rnd.status == "open"
+
+
 def _still_due(rnd: Round | None, room_id: str, deadline: datetime) -> bool:
     """The round is open and its deadline is still the one the job was made for."""
-    return (rnd is not None and rnd.room_id == room_id and rnd.status == "open"
-            and rnd.deadline is not None and abs(as_utc(rnd.deadline) - as_utc(deadline)) < timedelta(seconds=1))
+    return (_still_open(rnd, room_id) and rnd.deadline is not None
+            and abs(as_utc(rnd.deadline) - as_utc(deadline)) < timedelta(seconds=1))
 
 
 def _tz(ctx: Context) -> ZoneInfo:
