@@ -251,7 +251,7 @@ def _as_item(product: _Product | None) -> ItemRequest | None:
 
 def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     """Bind loose quantities, find the customer and the note."""
-    pieces = _rebind_trailing_quantities(pieces)
+    pieces = _rebind_trailing_quantities(pieces, catalogue)
     items: list[_Item] = []
     texts: list[tuple[int, int]] = []           # (start, end) of words that are not items
     same = False
@@ -260,6 +260,18 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     pending: list[int] = []                     # items waiting for a 各 quantity
     packs: list[Tok] = []                       # pack sizes waiting for the next product
     for index, piece in enumerate(pieces):
+        if isinstance(piece, _Item) and (owner := _misplaced_spec(piece, items, catalogue)) is not None:
+            # 4母 基围虾2斤: LALR read 母基围虾, but 母 is a spec of the crab before
+            loose = pieces[index - 1] if index > 0 else None
+            amount = piece.leading or (loose if isinstance(loose, _Quantity) and texts
+                                       and texts[-1] == (loose.start, loose.end) else None)
+            if amount is not None and amount is not piece.leading:
+                texts.pop()
+            spec_end = amount.end if amount is not None else piece.start
+            items.append(_Item(ItemRequest(items[owner].request.text, items[owner].request.match, piece.request.spec,
+                                           amount.value if amount is not None else None), spec_end, spec_end))
+            explicit |= amount is not None
+            piece = _with(piece, spec=None, quantity=None if piece.leading else piece.request.quantity)
         if isinstance(piece, _Item):
             if packs:
                 piece = _with(piece, pack=packs[-1].payload)
@@ -354,6 +366,15 @@ def _continuation(item: _Item, spec: Tok, quantity: Quantity | None) -> _Item:
                  spec.start_pos, spec.end_pos)
 
 
+def _misplaced_spec(item: _Item, items: list[_Item], catalogue: Catalogue) -> int | None:
+    """The earlier item a spec written before this product really belongs to."""
+    spec, name = item.request.spec, item.request.match.product
+    product = catalogue.by_name.get(name) if name else None
+    if spec is None or product is None or spec in {normalize(s) for s in product.specs}:
+        return None
+    return _item_with_spec(items, spec, catalogue)
+
+
 def _item_with_spec(items: list[_Item], spec: str, catalogue: Catalogue) -> int | None:
     """The latest item whose product is sold in `spec`."""
     for k in range(len(items) - 1, -1, -1):
@@ -377,7 +398,11 @@ def _name_tail(pieces: list, index: int, items: list[_Item], catalogue: Catalogu
     if not (isinstance(word, Tok) and word.type == "TEXT" and word.end_pos == quantity.start
             and item.end == word.start_pos and item.request.quantity is None):
         return False
-    text = str(word)
+    return _is_name_tail(str(word), catalogue)
+
+
+def _is_name_tail(text: str, catalogue: Catalogue) -> bool:
+    """花 in 百合花, 植物 in 多肉植物: a few characters that name nothing themselves."""
     return len(text) <= 3 and all("\u4e00" <= c <= "\u9fff" for c in text) \
         and not catalogue.match(text).products
 
@@ -389,25 +414,31 @@ def _with(item: _Item, **changes) -> _Item:
     return _Item(ItemRequest(**fields), item.start, item.end, item.leading)
 
 
-def _rebind_trailing_quantities(pieces: list) -> list:
+def _rebind_trailing_quantities(pieces: list, catalogue: Catalogue) -> list:
     """荔枝2斤香蕉2斤: LALR gave 2斤 to 香蕉; the 2斤 glued after 香蕉 is its own.
 
     When a product took the quantity before it and another quantity follows
-    right after it, the product keeps the one after, and the one before goes
-    back to whatever precedes it (an unknown product, usually).
+    right after it (or after a tail glued to its name: 百合花1束), the product
+    keeps the one after, and the one before goes back to whatever precedes it
+    (an unknown product, or a name with a tail: 玫瑰花11枝).
     """
     out = []
     i = 0
     while i < len(pieces):
         piece = pieces[i]
         nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+        tail = None
+        if (isinstance(nxt, Tok) and nxt.type == "TEXT" and isinstance(piece, _Item) and nxt.start_pos == piece.end
+                and i + 2 < len(pieces) and isinstance(pieces[i + 2], _Quantity)
+                and pieces[i + 2].start == nxt.end_pos and _is_name_tail(str(nxt), catalogue)):
+            tail, nxt = nxt, pieces[i + 2]
         if (isinstance(piece, _Item) and piece.leading is not None and isinstance(nxt, _Quantity)
-                and nxt.start == piece.end):
+                and nxt.start == (tail.end_pos if tail is not None else piece.end)):
             request = piece.request
             out.append(piece.leading)
-            out.append(_Item(ItemRequest(request.text, request.match, request.spec, nxt.value),
+            out.append(_Item(ItemRequest(request.text, request.match, request.spec, nxt.value, request.pack),
                              piece.leading.end, nxt.end))
-            i += 2
+            i += 3 if tail is not None else 2
             continue
         out.append(piece)
         i += 1
