@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from bot.app import Bot
 
 log = logging.getLogger("jielong.scheduler")
+# APScheduler logs every job added, removed and run at INFO; ours says what matters.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 JOBS_TABLE = "apscheduler_jobs"
 LOCK_KEY = 0x6A69656C6F6E67          # "jielong" in ASCII: the lock that elects the job runner
