@@ -32,7 +32,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import create_engine, select, text
@@ -193,6 +194,31 @@ class _Background(BackgroundScheduler):
     def __init__(self, owner: Scheduler, **options) -> None:
         super().__init__(**options)
         self._owner = owner
+
+    # A replay, a test or a standby process keeps the scheduler paused: no thread
+    # until it resumes, so a hundred bots in a test run are not a hundred threads.
+
+    def start(self, paused: bool = False) -> None:
+        if self._event is None or self._event.is_set():
+            self._event = threading.Event()
+        BaseScheduler.start(self, paused=paused)
+        if not paused:
+            self._spawn()
+
+    def resume(self) -> None:
+        if self._thread is None:
+            self._spawn()
+        super().resume()
+
+    def _spawn(self) -> None:
+        self._thread = threading.Thread(target=self._main_loop, name="APScheduler", daemon=True)
+        self._thread.start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        BlockingScheduler.shutdown(self, wait)
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
     def _process_jobs(self):
         if self.state != STATE_RUNNING:
