@@ -294,8 +294,12 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
         return None
     if ch.isdecimal():
         m = _ARABIC.match(line, i)
+        if not _number_ends(line, m.end(), catalogue):
+            return None
         return _tok("NUM", m.group(), i, m.end(), float(m.group()))
     if ch == "半":
+        if not _number_ends(line, i + 1, catalogue):
+            return None
         return _tok("HALF", ch, i, i + 1, 0.5)
     if ch in CN_DIGITS:
         m = _CN_RUN.match(line, i)
@@ -312,10 +316,24 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
         if line.startswith(("一点", "一下", "一起", "一样", "一些", "十分", "一直", "两天", "三天"), i):
             return None
         value = parse_number(span)
-        if value is None:
+        if value is None or not _number_ends(line, i + len(span), catalogue):
             return None
         return _tok("NUM", span, i, i + len(span), value)
     return None
+
+
+def _number_ends(line: str, end: int, catalogue: Catalogue) -> bool:
+    """Whether a number ends at `end`, or is the start of a word.
+
+    A number glued to a Chinese character that is not a unit, a name, a spec,
+    a numeral or a keyword is part of a word: 三分糖, 半糖, 11月, 一点, 两天.
+    """
+    if end >= len(line) or not _is_cjk(line[end]):
+        return True
+    nxt = line[end]
+    return (nxt in CN_DIGITS or nxt in "半各" or nxt in WORD_SEPARATORS or nxt in _KEYWORD_FIRST
+            or _UNIT.match(line, end) is not None or catalogue.product_at(line, end) is not None
+            or catalogue.spec_at(line, end) is not None)
 
 
 def _counts_something(line: str, i: int) -> bool:

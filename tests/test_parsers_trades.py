@@ -130,6 +130,10 @@ ENTRIES = [
     ("meat", "[强]排骨1斤", None, ["排骨 1"], ""),
     ("meat", "五花2斤", None, ["五花肉 2"], ""),
     ("meat", "腊肠2斤", None, ["?unknown_product"], ""),
+    ("meat", "五花肉要瘦一点的 2斤", None, ["五花肉 2"], "要瘦一点的"),
+    ("meat", "王姐：五花肉2斤", "王姐", ["五花肉 2"], ""),
+    ("meat", "五花肉2斤/排骨1斤", None, ["五花肉 2", "排骨 1"], ""),
+    ("meat", "五花肉 x 2", None, ["五花肉 2"], ""),
     # -- seafood: 公/母 specs, fish by 条 or by 斤 --------------------------------
     ("seafood", "基围虾2斤", None, ["基围虾 2"], ""),
     ("seafood", "基尾虾2斤", None, ["基围虾 2"], ""),
@@ -152,6 +156,9 @@ ENTRIES = [
     ("seafood", "大闸蟹4只 放公司前台", None, ["?missing_spec"], "放公司前台"),
     ("seafood", "大闸蟹4只 老公要的", None, ["?missing_spec"], "老公要的"),
     ("seafood", "鲈魚1條", None, ["鲈鱼 1"], ""),
+    ("seafood", "大闸蟹 公的2只 母的2只", None, ["大闸蟹/公 2", "大闸蟹/母 2"], ""),
+    ("seafood", "大闸蟹4公4母 基围虾2斤", None, ["大闸蟹/公 4", "大闸蟹/母 4", "基围虾 2"], ""),
+    ("seafood", "带鱼切段 2斤", None, ["带鱼 2"], "切段"),
     # -- dumplings: 袋, 个, 笼; names that are parts of each other ---------------
     ("dumplings", "猪肉白菜水饺2袋", None, ["猪肉白菜水饺 2"], ""),
     ("dumplings", "白菜猪肉水饺2袋", None, ["猪肉白菜水饺 2"], ""),
@@ -164,6 +171,7 @@ ENTRIES = [
     ("dumplings", "小龙包x3", None, ["小笼包 3"], ""),
     ("dumplings", "汤圆3袋", None, ["黑芝麻汤圆 3"], ""),
     ("dumplings", "汤元2袋", None, ["黑芝麻汤圆 2"], ""),
+    ("dumplings", "汤圆 黑芝麻 2袋", None, ["黑芝麻汤圆 2"], ""),
     ("dumplings", "三鲜水饺1袋 汤圆1袋 小笼包1笼", None,
      ["三鲜水饺 1", "黑芝麻汤圆 1", "小笼包 1"], ""),
     # -- drinks: 瓶/箱/听/罐/提/杯, cup sizes, English and digits in names --------
@@ -191,6 +199,13 @@ ENTRIES = [
     ("drinks", "酸奶草莓味2杯", None, ["酸奶/草莓味 2"], ""),
     ("drinks", "草莓味酸奶2杯 草莓1盒", None, ["酸奶/草莓味 2", "草莓 1"], ""),
     ("drinks", "雪碧2瓶", None, ["?unknown_product"], ""),
+    # sweetness and dates are words, not amounts
+    ("drinks", "奶茶大杯 少冰 三分糖", None, ["珍珠奶茶/大杯 1"], "少冰 三分糖"),
+    ("drinks", "奶茶大杯 3分糖", None, ["珍珠奶茶/大杯 1"], "3分糖"),
+    ("drinks", "奶茶大杯 半糖", None, ["珍珠奶茶/大杯 1"], "半糖"),
+    ("drinks", "奶茶中杯2杯 七分甜", None, ["珍珠奶茶/中杯 2"], "七分甜"),
+    ("drinks", "可乐 24瓶/箱 2箱", None, ["可乐 2"], ""),
+    ("drinks", "可乐一箱", None, ["可乐 1"], ""),
     # -- flowers: 枝/束/盆, names with 花 glued ----------------------------------
     ("flowers", "玫瑰11枝", None, ["玫瑰 11"], ""),
     ("flowers", "玫瑰十一枝", None, ["玫瑰 11"], ""),
@@ -206,6 +221,9 @@ ENTRIES = [
     ("flowers", "多肉两盆 放门卫", None, ["多肉 2"], "放门卫"),
     ("flowers", "向日葵3枝[玫瑰]", None, ["向日葵 3"], ""),
     ("flowers", "满天星1束", None, ["?unknown_product"], ""),
+    ("flowers", "玫瑰花11枝 百合花1束", None, ["玫瑰 11", "百合 1"], ""),
+    ("flowers", "玫瑰 11月20日要", None, ["玫瑰 1"], "11月20日要"),
+    ("flowers", "玫瑰11枝 2月14号送", None, ["玫瑰 11"], "2月14号送"),
     # -- daily goods: 提/包/瓶/盒/枚/袋, pack sizes that are not amounts ----------
     ("daily", "卷纸2提", None, ["卷纸 2"], ""),
     ("daily", "卷纸1包", None, ["卷纸 1"], ""),
