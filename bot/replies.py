@@ -353,9 +353,11 @@ def schedule_list(jobs, tz) -> str:
     return "\n".join(lines)
 
 
-def schedule_cancelled(count: int) -> str:
+def schedule_cancelled(count: int, cutoff: bool = True) -> str:
     if not count:
-        return "本群没有定时任务"
+        return "本群没有这样的定时任务"
+    if not cutoff:
+        return f"已取消本群{count}个定时任务"
     return f"已取消本群{count}个定时任务，本团不再自动截单（下次开团时恢复每日汇总）"
 
 

@@ -47,16 +47,24 @@ def show_schedule(ctx: Context, command: Command) -> None:
     ctx.say(replies.schedule_list(ctx.scheduler.jobs_of(ctx.room.id), tz), mention=False)
 
 
+# 取消定时 汇总 / 提醒 / 截单: only those jobs; nothing named: all of them.
+CANCEL_WORDS = {"汇总": ("summary",), "提醒": ("remind", "unpaid"), "催款": ("unpaid",), "收款": ("unpaid",),
+                "截单": ("close", "remind")}
+
+
 def cancel_schedule(ctx: Context, command: Command) -> None:
-    """取消定时：取消本群的定时任务，本团不再自动截单"""
-    rnd = ctx.book.unclosed_round(ctx.room.id)
-    if rnd is not None:
-        rnd.deadline = None             # otherwise late entries would still be refused
+    """取消定时 [汇总/提醒/截单]：取消本群的定时任务（不写就全部取消，本团不再自动截单）"""
+    kinds = tuple(k for word, found in CANCEL_WORDS.items() if word in command.arg for k in found) \
+        or ("close", "remind", "unpaid", "summary")
+    if "close" in kinds:
+        rnd = ctx.book.unclosed_round(ctx.room.id)
+        if rnd is not None:
+            rnd.deadline = None         # otherwise late entries would still be refused
     count = 0
     if ctx.scheduler is not None:
-        count = len(ctx.scheduler.jobs_of(ctx.room.id))
-        ctx.after_commit.append(partial(ctx.scheduler.cancel_room, ctx.room.id))
-    ctx.say(replies.schedule_cancelled(count), mention=False)
+        count = sum(job.kind in kinds for job in ctx.scheduler.jobs_of(ctx.room.id))
+        ctx.after_commit.append(partial(ctx.scheduler.cancel_room, ctx.room.id, kinds))
+    ctx.say(replies.schedule_cancelled(count, "close" in kinds), mention=False)
 
 
 SCHEDULE_HANDLERS: dict[str, Callable[[Context, Command], None]] = {

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import TIMEOUT_MAX
@@ -309,9 +309,9 @@ class Scheduler:
         except ConflictingIdError:
             pass                          # another process added it a moment ago
 
-    def cancel_room(self, room_id: str) -> int:
-        """Remove every job of the room; how many there were."""
-        jobs = self.jobs_of(room_id)
+    def cancel_room(self, room_id: str, kinds: Collection[str] = KINDS) -> int:
+        """Remove the room's jobs of these kinds (all, by default); how many there were."""
+        jobs = [job for job in self.jobs_of(room_id) if job.kind in kinds]
         for job in jobs:
             self._remove(job.id)
         return len(jobs)

@@ -381,3 +381,12 @@ def test_live_catch_up_after_downtime_posts_one_summary_not_one_per_missed_day(g
     runs = g.bot.scheduler.run_due_jobs(at(21, 9), coalesce=True)
     assert [(r.job_id.split(":")[0], r.at) for r in runs] == [("summary", at(20, 21))]
     assert [j.next_run for j in g.bot.scheduler.jobs_of(ROOM)] == [at(21, 21)]
+
+
+def test_cancel_schedule_can_name_the_jobs_to_drop(group):
+    g = group(config(remind_before_minutes=30, daily_summary="21:00"))
+    g.admin(JIELONG, at(18, 10))
+    assert "1个" in g.admin("取消定时 汇总", at(18, 11))[0].text
+    assert sorted(g.jobs()) == ["close", "remind"] and g.round().deadline is not None
+    g.admin("取消定时 提醒", at(18, 12))
+    assert g.jobs() == ["close"]
