@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
@@ -184,12 +184,20 @@ class OrderBook:
         return item
 
     def customer_total(self, rnd: Round, customer: str, product: Product) -> float:
-        return sum(item.quantity for order in self.live_orders(rnd) if order.customer == customer
-                   for item in order.items if item.product_id == product.id)
+        """How much of a product a customer has in the round, counted by the database
+        (after autoflush), so what another worker committed a moment ago counts too."""
+        total = self.session.scalar(
+            select(func.sum(OrderItem.quantity)).join(Order, OrderItem.order_id == Order.id)
+            .where(Order.round_id == rnd.id, Order.customer == customer, Order.status != "cancelled",
+                   OrderItem.product_id == product.id))
+        return float(total or 0.0)
 
     def _check_and_take(self, rnd: Round, product: Product, customer: str, quantity: float,
                         text: str) -> Refusal | None:
         if product.limit is not None:
+            # Lock the product's row first (PostgreSQL): the same customer's order on
+            # another worker waits here until this one commits, then counts it.
+            self.session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
             already = self.customer_total(rnd, customer, product)
             if already + quantity > product.limit + EPSILON:
                 return Refusal("limit", text, product.name, max(0.0, product.limit - already), product.unit)

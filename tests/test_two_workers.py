@@ -229,3 +229,41 @@ def test_two_workers_draining_one_outbox_send_every_reply_once(tmp_path, pg_url)
     for room in ("r1", "r2"):                       # and each room heard its replies in order
         assert [t for to, t in sent if to == room] == [t for to, t in expected if to == room]
     record("outbox", two_drainers_replies=len(sent), two_drainers_sent_twice=0)
+
+
+LIMIT_CONFIG = """\
+[bot]
+id = "bot"
+name = "小龙"
+admins = ["wxid_boss"]
+
+[[products]]
+name = "草莓"
+price = 35.0
+unit = "盒"
+stock = 500
+limit = 5
+"""
+
+
+def test_one_customer_ordering_on_two_workers_at_once_stays_within_the_limit(tmp_path, pg_url, race_log):
+    config = _config(tmp_path, LIMIT_CONFIG)
+    first, second = Bot(config, Database(pg_url)), Bot(config, Database(pg_url))
+    first.handle(Incoming("open", T0, "r1", "wxid_boss", "老板", "开团 草莓专场"))
+    # 王姐's family orders for her from several phones: the limit is per customer name
+    lines = [Incoming(f"w{i:03d}", T0 + timedelta(seconds=i), "r1", f"wxid_w{i % 4}", f"家人{i % 4}",
+                      "@小龙 王姐 草莓1盒", ("bot",)) for i in range(40)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        a = pool.submit(lambda: [first.handle(m) for m in lines[0::2]])
+        b = pool.submit(lambda: [second.handle(m) for m in lines[1::2]])
+        a.result(), b.result()
+
+    with first.db.session() as session:
+        taken = sum(i.quantity for o in session.scalars(select(Order).where(Order.status != "cancelled"))
+                    for i in o.items if o.customer == "王姐")
+        stock = session.scalar(select(Product.stock).where(Product.name == "草莓"))
+    first.db.dispose()
+    second.db.dispose()
+    assert taken == 5 and stock == 495
+    record("limit_race", orders_sent=40, limit=5, taken=taken, workers=2)
