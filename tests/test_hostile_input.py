@@ -380,3 +380,29 @@ def test_jielong_debug_brings_the_traceback_back(capsys, monkeypatch):
         logging.getLogger().handlers.clear()
         logging.getLogger().setLevel(logging.WARNING)
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_message_that_breaks_the_bot_costs_one_log_line_and_the_replay_goes_on(tmp_path):
+    config = tmp_path / "shop.toml"
+    config.write_text(GOOD_CONFIG, encoding="utf-8")
+    chat = tmp_path / "chat.jsonl"
+    lines = [GOOD_LINE]
+    for i, text in enumerate(["@小龙 苹果2斤", "@小龙 草莓1盒 13812345678", "@小龙 苹果1斤"], 2):
+        lines.append(GOOD_LINE.replace('"m1"', f'"m{i}"').replace('"wxid_boss"', f'"wxid_{i}"')
+                     .replace('"text": "开团"', f'"text": "{text}"'))
+    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # A bug planted in the customer path: every customer message raises inside Bot.handle.
+    program = ("import sys, bot.app\n"
+               "def broken(ctx, request):\n"
+               "    raise RuntimeError('planted bug for ' + ctx.text)\n"
+               "bot.app.handle_customer = broken\n"
+               "from bot.cli import main\n"
+               "main(sys.argv[1:])\n")
+    result = subprocess.run([sys.executable, "-c", program, "replay", str(chat), "--config", str(config),
+                             "--db", f"sqlite:///{tmp_path}/x.db"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 3 and all("could not be handled" in e and "RuntimeError" in e for e in errors)
+    assert "13812345678" not in result.stderr                      # the log line is masked too
+    assert result.stdout.count("抱歉") == 3 and "开团啦" in result.stdout   # answered, and went on
