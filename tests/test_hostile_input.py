@@ -350,6 +350,16 @@ def test_broken_config_files_fail_with_one_line_naming_the_file(tmp_path):
 
 # -- the bot's own error log ---------------------------------------------------
 
+@pytest.fixture
+def cli_logging():
+    """Let a test call logs.configure(); the root logger is put back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 def _fail_inside_the_bot() -> None:
     log = logging.getLogger("jielong.bot")
     try:
@@ -358,27 +368,20 @@ def _fail_inside_the_bot() -> None:
         log.exception("message %s could not be handled: 王芳 13812345678 3栋502", "m7")
 
 
-def test_a_failing_message_is_logged_as_one_masked_line_without_traceback(capsys, monkeypatch):
+def test_a_failing_message_is_logged_as_one_masked_line_without_traceback(capsys, monkeypatch, cli_logging):
     monkeypatch.delenv(logs.DEBUG_ENV, raising=False)
     logs.configure()
-    try:
-        _fail_inside_the_bot()
-    finally:
-        logging.getLogger().handlers.clear()
+    _fail_inside_the_bot()
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.count("\n") == 1 and "m7" in err and "KeyError" in err
     assert "13812345678" not in err and "138****5678" in err and "3栋502" not in err
 
 
-def test_jielong_debug_brings_the_traceback_back(capsys, monkeypatch):
+def test_jielong_debug_brings_the_traceback_back(capsys, monkeypatch, cli_logging):
     monkeypatch.setenv(logs.DEBUG_ENV, "1")
     logs.configure()
-    try:
-        _fail_inside_the_bot()
-    finally:
-        logging.getLogger().handlers.clear()
-        logging.getLogger().setLevel(logging.WARNING)
+    _fail_inside_the_bot()
     assert "Traceback" in capsys.readouterr().err
 
 

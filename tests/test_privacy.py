@@ -81,14 +81,20 @@ def test_a_long_busy_chat_puts_no_full_phone_number_in_any_group_reply(bot, tmp_
     record("privacy", group_replies_checked=len(texts), full_phone_numbers_in_group=len(leaked))
 
 
-def test_log_lines_mask_phones_and_house_numbers(capsys, monkeypatch):
+def test_log_lines_mask_phones_and_house_numbers(capsys, monkeypatch, cli_logging):
     monkeypatch.delenv(logs.DEBUG_ENV, raising=False)
     logs.configure(logging.INFO)
-    try:
-        logging.getLogger("jielong.wechaty").info("in 幸福里 from 王芳: 苹果2斤 %s 3号楼2单元502室 5-302", PHONE)
-    finally:
-        logging.getLogger().handlers.clear()
-        logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("jielong.wechaty").info("in 幸福里 from 王芳: 苹果2斤 %s 3号楼2单元502室 5-302", PHONE)
     err = capsys.readouterr().err
     assert PHONE not in err and "138****5678" in err
     assert "502" not in err and "5-302" not in err and "苹果2斤" in err
+
+
+@pytest.fixture
+def cli_logging():
+    """Let a test call logs.configure(); the root logger is put back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
