@@ -151,7 +151,8 @@ def _change_item(ctx: Context, rnd: Round, order: Order, item: OrderItem, action
         book.ask(rnd, ctx.room.id, ctx.msg.sender, order.customer, ctx.text, [problem])
         ctx.say(replies.only_problems(ctx.name, [problem]))
         return
-    wanted = amount if action.kind == "set" else item.quantity + amount
+    # 减1斤 adds a negative amount; never below nothing (stock given back is what was taken)
+    wanted = amount if action.kind == "set" else max(0.0, item.quantity + amount)
     refusal = book.set_quantity(order, item, wanted, ctx.msg.sender)
     if refusal:
         book.ask(rnd, ctx.room.id, ctx.msg.sender, order.customer, ctx.text, [refusal])

@@ -112,7 +112,9 @@ def resolve_item(item: ItemRequest, catalogue: Catalogue) -> ResolvedItem | Item
         amount = to_selling_unit(quantity, product.unit)
     except UnitMismatch:
         return ItemProblem("unit", item.text, (product.unit,), product.name)
-    if amount <= 0:
+    if amount < 0:   # 减1斤 of something not ordered: ask
+        return ItemProblem("unclear", item.text, (), product.name)
+    if amount == 0:
         return ItemProblem("unit", item.text, (product.unit,), product.name)
     return ResolvedItem(product.name, spec, amount, item.text)
 
@@ -197,6 +199,12 @@ class EntryBuilder(Transformer):
         product = next((p for p in parts if isinstance(p, _Product)), None)
         quantity = next((p for p in parts if isinstance(p, _Quantity)), None)
         return ChangeAction("add", _as_item(product), quantity.value if quantity else None)
+
+    def take_off(self, *parts):
+        """五花肉减1斤: an addition of a negative amount."""
+        product = next((p for p in parts if isinstance(p, _Product)), None)
+        quantity = next(p for p in parts if isinstance(p, _Quantity)).value
+        return ChangeAction("add", _as_item(product), Quantity(-quantity.value, quantity.unit))
 
     def remove(self, *parts):
         product = next((p for p in parts if isinstance(p, _Product)), None)
@@ -355,8 +363,19 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     if not items and not same and plus is None:
         before, after = [], texts
     customer = _customer(line, before)
-    note = " ".join(line[s:e] for s, e in after).strip(" ,;、，")
+    note = " ".join(line[s:e] for s, e in _touching_joined(after)).strip(" ,;、，")
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit)
+
+
+def _touching_joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans written with nothing between them are one word of the note: 不要太肥, (6罐)."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _continuation(item: _Item, spec: Tok, quantity: Quantity | None) -> _Item:
@@ -490,11 +509,19 @@ def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
     return name or None
 
 
+def _as_text(token: Tok) -> Tok:
+    """A change keyword in a line that is not a change is a word (加菲, 不要太熟)."""
+    text = Tok("TEXT", str(token), start_pos=token.start_pos, end_pos=token.end_pos)
+    text.payload = None
+    return text
+
+
 def looks_like_question(text: str) -> bool:
     """Questions about products (草莓还有吗?) are chatter, not orders."""
     return any(q in text for q in _QUESTION)
 
 
+CHANGE_KINDS = frozenset({"SET", "ADD", "REMOVE", "SUB"})
 MAX_LINE = 2000   # characters; a longer line is a pasted text, not one order
 
 
@@ -512,12 +539,12 @@ def parse_line(line: str, catalogue: Catalogue) -> EntryRequest | ChangeRequest 
     kinds = {t.type for t in tokens}
     parser = _parser()
     builder = EntryBuilder(line, catalogue)
-    if kinds & {"SET", "ADD", "REMOVE"} and "SAME" not in kinds:
+    if kinds & CHANGE_KINDS and "SAME" not in kinds:
         try:
             return builder.transform(parser.parse(tokens, start="change"))
         except LarkError:
             # 取消 inside a longer line, 加 in a name: read it as an order line instead
-            tokens = [t for t in tokens if t.type not in ("SET", "ADD", "REMOVE")] or tokens
+            tokens = [_as_text(t) if t.type in CHANGE_KINDS else t for t in tokens]
     try:
         return builder.transform(parser.parse(tokens, start="entry"))
     except LarkError:

@@ -58,6 +58,9 @@ _PACK_TAIL = re.compile("装|(?:/|一|每)(?:" + "|".join(map(re.escape, sorted(
 # reads it as a customer change after the command parser has passed.
 KEYWORDS: tuple[tuple[str, str], ...] = tuple(sorted((
     ("改成", "SET"), ("改为", "SET"), ("换成", "SET"), ("改到", "SET"), ("改", "SET"),
+    ("加到", "SET"), ("增加到", "SET"), ("减到", "SET"),
+    # fewer: 五花肉减1斤, 少要1斤 (bare 少 is 少冰, 少糖: not a keyword)
+    ("减", "SUB"), ("减少", "SUB"), ("减掉", "SUB"), ("少要", "SUB"), ("少来", "SUB"),
     ("再加", "ADD"), ("加", "ADD"), ("多加", "ADD"), ("追加", "ADD"), ("再来", "ADD"), ("补", "ADD"),
     ("不要了", "REMOVE"), ("不要", "REMOVE"), ("取消", "REMOVE"), ("删掉", "REMOVE"),
     ("删了", "REMOVE"), ("删除", "REMOVE"), ("退掉", "REMOVE"), ("去掉", "REMOVE"),
