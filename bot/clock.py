@@ -40,7 +40,18 @@ class VirtualClock:
 
 
 def as_utc(value: datetime) -> datetime:
-    """A stored time made aware: SQLite hands back naive values, which we store in UTC."""
+    """A deadline made aware: SQLite hands back naive values; deadlines are stored in UTC."""
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+def as_local(value: datetime, tz) -> datetime:
+    """A message-time column (opened_at, closed_at) in the group's timezone.
+
+    Those are stored as the transports stamp them, in the configured timezone,
+    so a naive value read back from SQLite is that zone's wall time.
+    """
+    if value.tzinfo is None:
+        return value.replace(tzinfo=tz)
+    return value.astimezone(tz)

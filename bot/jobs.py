@@ -16,14 +16,14 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot import commands, replies
-from bot.clock import as_utc
+from bot.clock import as_local, as_utc
 from bot.context import Context
 from bot.messages import Reply
 from parsers.commands import Command
 from parsers.deadline import find_deadline, parse_time_expression
 from storage.models import Round
 
-SUMMARY_AFTER_CLOSE = timedelta(days=1)   # a closed round is still summarised the day after
+SUMMARY_DAYS_AFTER_CLOSE = 1   # a closed round is still summarised on the next day (until delivery)
 
 
 # -- what the job store keeps ------------------------------------------------------
@@ -71,8 +71,9 @@ def perform(ctx: Context, kind: str, round_id: int | None, due: datetime) -> Non
             commands.run_command(ctx, Command("remind_unpaid"))
     elif kind == "summary":
         latest = ctx.book.latest_round(ctx.room.id)
-        if latest is not None and (latest.status == "open" or latest.closed_at is None
-                                   or as_utc(latest.closed_at) > due - SUMMARY_AFTER_CLOSE):
+        tz = _tz(ctx)
+        if latest is not None and (latest.status == "open" or latest.closed_at is None or (
+                due.astimezone(tz).date() - as_local(latest.closed_at, tz).date()).days <= SUMMARY_DAYS_AFTER_CLOSE):
             commands.run_command(ctx, Command("summary", "图"))   # the daily one carries the chart
 
 

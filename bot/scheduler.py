@@ -378,7 +378,9 @@ class Scheduler:
 
     def run(self, kind: str, room_id: str, round_id: int | None, due: datetime | None) -> list[Reply]:
         """One job's work through the bot; called by the functions in bot.jobs."""
-        due = due or self.clock.now()
+        # In the group's timezone, like the transports' message times: closed_at and the
+        # outbox get the same wall-clock convention whoever closed the round.
+        due = (due or self.clock.now()).astimezone(self.tz)
         replies = self.bot.run_job(kind, room_id, round_id, due, run_key(kind, room_id, round_id, due, self.tz))
         if replies and self.deliver is not None:
             try:

@@ -390,3 +390,22 @@ def test_cancel_schedule_can_name_the_jobs_to_drop(group):
     assert sorted(g.jobs()) == ["close", "remind"] and g.round().deadline is not None
     g.admin("取消定时 提醒", at(18, 12))
     assert g.jobs() == ["close"]
+
+
+def test_a_closed_round_is_summarised_that_day_and_the_next_then_no_more(group):
+    g = group(config(daily_summary="21:30"))
+    g.admin(JIELONG + "1. 团长 苹果1斤", at(18, 10))      # cut-off Friday 20:00
+    runs = [r for r in g.tick(at(23, 0)) if r.job_id.startswith("summary")]
+    assert [(r.at, bool(r.replies)) for r in runs] == [
+        (at(18, 21, 30), True), (at(19, 21, 30), True), (at(20, 21, 30), True),
+        (at(21, 21, 30), True), (at(22, 21, 30), False)]
+
+
+def test_a_round_closed_by_the_merchant_is_summarised_the_next_day_too(group):
+    g = group(config(daily_summary="21:30"))
+    g.admin("开团 周末水果", at(18, 10))
+    g.admin("截单", at(18, 22))
+    g.tick(at(21, 0))
+    runs = [r for r in g.fired if r.job_id.startswith("summary")]
+    assert [(r.at, bool(r.replies)) for r in runs] == [(at(18, 21, 30), True), (at(19, 21, 30), True),
+                                                       (at(20, 21, 30), False)]
