@@ -132,11 +132,6 @@ class Leadership:
             self._engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
                                          connect_args=connect_args)
 
-    @property
-    def exclusive(self) -> bool:
-        """True when the lock means something (PostgreSQL)."""
-        return self._engine is not None
-
     def hold(self) -> bool:
         """True while this process leads, taking the lock if it is free."""
         if self._engine is None:
@@ -233,7 +228,6 @@ class _Background(BackgroundScheduler):
             return None                   # until a job is added, or the leader's next poll
         wait = (following - datetime.now(self.timezone)).total_seconds()
         return min(max(wait, 0.0), TIMEOUT_MAX)
-
 
 
 class Scheduler:
