@@ -16,7 +16,8 @@ from lark.lexer import Lexer
 
 GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "post.lark"
 HEADER = "#接龙"
-_ENTRY = re.compile(r"(\d{1,4})\s*[.、:)]\s*(.*)")
+# `1. 王姐 …`; but `2.5元/斤 …` and `10:00到货` are prices and times of the description
+_ENTRY = re.compile(r"(\d{1,4})\s*(?:[.:](?!\d)|[、)])\s*(.*)")
 _EXAMPLE = re.compile(r"例(?:如|子)?\s*[:]?\s*")
 
 
