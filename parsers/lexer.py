@@ -28,7 +28,7 @@ from lark import Token
 
 from parsers.catalogue import FOLD, MATCH_CUTOFF, Catalogue, Match
 from parsers.numbers import CN_DIGITS, parse_number
-from parsers.units import COUNT_WORDS, UNIT_WORDS, Quantity
+from parsers.units import COUNT_WORDS, UNIT_WORDS, WEIGHT_GRAMS, Quantity
 
 # Room numbers, phone numbers and order numbers are words, not quantities.
 _ROOM = re.compile(
@@ -84,7 +84,32 @@ def _tok(kind: str, text: str, start: int, end: int, payload: object = None) -> 
 def tokenize(line: str, catalogue: Catalogue) -> list[Tok]:
     """Tokens of one normalised line (see parsers.text.normalize)."""
     tokens = list(_scan(line, line.translate(FOLD), catalogue))
-    return _join_products(_pack_sizes(tokens, line), line, catalogue)
+    return _join_products(_pack_sizes(_compound_weights(tokens, line), line), line, catalogue)
+
+
+def _compound_weights(tokens: list[Tok], line: str) -> list[Tok]:
+    """1斤2两 = 1.2斤, 1kg500g = 1.5kg: a weight glued to a smaller weight is one amount.
+
+    The four tokens become NUM (the whole amount, in the first unit) and UNIT
+    (the first unit), so the grammar sees one ordinary quantity.
+    """
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        four = tokens[i:i + 4]
+        if (len(four) == 4 and [t.type for t in four] == ["NUM", "UNIT", "NUM", "UNIT"]
+                and all(a.end_pos == b.start_pos for a, b in zip(four, four[1:]))
+                and four[1].payload in WEIGHT_GRAMS and four[3].payload in WEIGHT_GRAMS
+                and WEIGHT_GRAMS[four[3].payload] < WEIGHT_GRAMS[four[1].payload]):
+            big, small = WEIGHT_GRAMS[four[1].payload], WEIGHT_GRAMS[four[3].payload]
+            value = round(four[0].payload + four[2].payload * small / big, 4)
+            out.append(_tok("NUM", line[four[0].start_pos:four[2].end_pos], four[0].start_pos, four[2].end_pos, value))
+            out.append(_tok("UNIT", str(four[3]), four[3].start_pos, four[3].end_pos, four[1].payload))
+            i += 4
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
 
 
 def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
