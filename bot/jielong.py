@@ -9,6 +9,7 @@ list is cancelled only when the sender owns it (or is an admin).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from parsers.units import Quantity
 from storage.models import EntryKey, Order, Round
 
 
+@lru_cache(maxsize=65536)
 def content_key(text: str) -> str:
     """What identifies a line: its words, without number or spacing."""
     return normalize(text).replace(" ", "")[:500]
