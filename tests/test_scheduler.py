@@ -409,3 +409,23 @@ def test_a_round_closed_by_the_merchant_is_summarised_the_next_day_too(group):
     runs = [r for r in g.fired if r.job_id.startswith("summary")]
     assert [(r.at, bool(r.replies)) for r in runs] == [(at(18, 21, 30), True), (at(19, 21, 30), True),
                                                        (at(20, 21, 30), False)]
+
+
+def test_the_week_runs_the_same_on_sqlite_and_postgresql(db_url):
+    """Times come back naive from SQLite and aware from PostgreSQL: the jobs agree."""
+    g = Group(db_url, config(remind_before_minutes=30, unpaid_reminders=("21:30",), daily_summary="21:00"),
+              at(18, 9))
+    try:
+        g.admin(JIELONG + "1. 团长 苹果1斤", at(18, 10))
+        g.say("wxid_li", "李明 苹果2斤", at(20, 19, 59))
+        g.restart()
+        g.say("wxid_wang", "王芳 香蕉3斤", at(20, 20, 0, 1))
+        g.tick(at(23, 0))
+        fired = [(r.job_id.split(":")[0], r.at, bool(r.replies)) for r in g.fired]
+        assert fired == [
+            ("summary", at(18, 21), True), ("summary", at(19, 21), True), ("remind", at(20, 19, 30), True),
+            ("close", at(20, 20), True), ("summary", at(20, 21), True), ("unpaid", at(20, 21, 30), True),
+            ("summary", at(21, 21), True), ("summary", at(22, 21), False)]
+        assert g.orders() == {"团长": 1.0, "李明": 2.0} and g.unresolved_reasons() == ["closed"]
+    finally:
+        g.stop()
