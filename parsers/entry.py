@@ -8,6 +8,7 @@ spec when the product has specs, a unit that converts).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -491,10 +492,14 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
     return _Item(ItemRequest(text, match, None, quantity.value), start, max(word.end_pos, quantity.end))
 
 
+_SEQ = re.compile(r"^\d{1,4}\s*(?:[.:](?!\d)|[、)])\s*")
+
+
 def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
     if not spans:
         return None
     name = line[spans[0][0]:spans[-1][1]].strip(" ,;、，:")
+    name = _SEQ.sub("", name, count=1)      # 6. 王姐: a 接龙 line's number copied along
     changed = True
     while changed and name:
         changed = False

@@ -41,6 +41,7 @@ _ROOM = re.compile(
     r"|\d+(?:\.\d+)?(?:元|块钱|圆|rmb|RMB)"              # prices 35元, 12.5块钱
 )
 _PRICE = re.compile(r"¥\s?\d+(?:\.\d+)?")
+_VOLUME = re.compile(r"(\d+(?:\.\d+)?)\s?(ml|mL|ML|l|L|毫升|升)(?![A-Za-z])")
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _CN_RUN = re.compile(rf"[{CN_DIGITS}]+")
 _TIMES = re.compile(rf"[xX*]\s*(\d+(?:\.\d+)?|[{CN_DIGITS}]+)")
@@ -140,6 +141,10 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
         token = _product_or_spec(line, folded, i, catalogue, in_text)
         if token is not None and token.type == "PRODUCT" and in_text:
             token, text_start = _extend_left(token, line, text_start, catalogue)
+        if token is None and ch.isdigit() and (volume := _VOLUME.match(line, i)):
+            # 可乐500ml 2瓶: a bottle size describes the product like a pack size
+            token = _tok("PACK", volume.group(), i, volume.end(),
+                         Quantity(float(volume.group(1)), volume.group(2).lower()))
         if token is None and (ch.isdigit() or ch == "¥"):
             word = _ROOM.match(line, i) or _PRICE.match(line, i)
             if word:
