@@ -94,6 +94,9 @@ class Catalogue:
             for i in range(len(key)):
                 for j in range(i + MIN_PARTIAL, len(key) + 1):
                     parts.setdefault(key[i:j], set()).add(name)
+        for key, name in self._keys.items():
+            if len(key) < MIN_PARTIAL:      # 姜, 蒜: a one-character name is matched whole only
+                parts.setdefault(key, set()).add(name)
         self._parts = {k: frozenset(v) for k, v in parts.items()}
         self._specs = frozenset(normalize(s) for p in self.products for s in p.specs)
         self.by_name = {p.name: p for p in self.products}
@@ -115,7 +118,7 @@ class Catalogue:
         latin = _is_letter(text[start])
         if latin and start > 0 and (_is_letter(text[start - 1]) or text[start - 1].isdigit()):
             return None
-        for end in range(min(len(text), start + self.max_key), start + MIN_PARTIAL - 1, -1):
+        for end in range(min(len(text), start + self.max_key), start, -1):
             span = text[start:end]
             names = self._parts.get(span)
             if names:

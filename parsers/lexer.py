@@ -282,18 +282,20 @@ def _join_products(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[T
 def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_text: bool) -> Tok | None:
     product = catalogue.product_at(folded, i)
     spec_end = catalogue.spec_at(line, i)
-    if spec_end and (product is None or spec_end > product[0]) and _spec_stands(line, i, spec_end, in_text,
-                                                                              catalogue):
+    if spec_end and (product is None or spec_end > product[0]) and _stands(line, i, spec_end, in_text, catalogue):
         return _tok("SPEC", line[i:spec_end], i, spec_end)
+    if product and product[0] - i == 1 and not _stands(line, i, product[0], in_text, catalogue):
+        product = None                  # 姜阿姨 is a name, not 姜
     if product:
         end, match = product
         return _tok("PRODUCT", line[i:end], i, end, match)
     return None
 
 
-def _spec_stands(line: str, start: int, end: int, in_text: bool, catalogue: Catalogue) -> bool:
-    """A one-character spec (公, 母, 大) is one only when it stands apart:
-    not glued to text before it (老公) nor to a plain character after it (公司)."""
+def _stands(line: str, start: int, end: int, in_text: bool, catalogue: Catalogue) -> bool:
+    """A one-character spec (公, 母, 大) or name (姜) is one only when it stands
+    apart: not glued to text before it (老公) nor to a plain character after
+    it (公司, 姜阿姨)."""
     if end - start > 1:
         return True
     if in_text and start > 0 and line[start - 1] != " ":

@@ -49,6 +49,9 @@ TRADES = {
         product("卷纸", "提"), product("洗衣液", "瓶"), product("鸡蛋", "盒", "土鸡蛋"),
         product("东北大米", "袋", "大米"), product("盒装牛奶", "盒"),
     )),
+    "seasoning": Catalogue((
+        product("姜", "斤"), product("蒜", "斤"), product("大葱", "斤", "葱"),
+    )),
 }
 
 
@@ -260,6 +263,13 @@ ENTRIES = [
     ("daily", "盒装牛奶2盒", None, ["盒装牛奶 2"], ""),
     ("daily", "洗衣液2瓶 送到3栋", None, ["洗衣液 2"], "送到3栋"),
     ("daily", "大米一袋 13800001111 放门卫", None, ["东北大米 1"], "13800001111 放门卫"),
+    # -- one-character names: matched whole, and only standing apart -----------
+    ("seasoning", "姜2斤", None, ["姜 2"], ""),
+    ("seasoning", "2斤姜", None, ["姜 2"], ""),
+    ("seasoning", "蒜1斤 姜半斤", None, ["蒜 1", "姜 0.5"], ""),
+    ("seasoning", "葱姜蒜各1斤", None, ["大葱 1", "姜 1", "蒜 1"], ""),
+    ("seasoning", "姜阿姨 蒜2斤", "姜阿姨", ["蒜 2"], ""),
+    ("seasoning", "老姜2斤", None, ["?unknown_product"], ""),
 ]
 
 
