@@ -5,7 +5,7 @@ from bot import replies
 from bot.context import Context
 from bot.orders import Outcome, Refusal
 from parsers.entry import (ChangeAction, ChangeRequest, EntryRequest, ItemProblem, ItemRequest,
-                           looks_like_question, parse_line)
+                           asks_price, looks_like_question, parse_line)
 from parsers.units import Quantity, UnitMismatch, to_selling_unit
 from storage.models import Order, OrderItem, Round
 
@@ -19,7 +19,7 @@ def parse_message(ctx: Context) -> EntryRequest | ChangeRequest | None:
     if isinstance(parsed, EntryRequest):
         if not parsed.is_order:
             return None
-        if looks_like_question(text) and not parsed.explicit_quantity:
+        if asks_price(text) or (looks_like_question(text) and not parsed.explicit_quantity):
             return None
         wants_bot = ctx.mentions_bot or parsed.explicit_quantity or parsed.same_as_above or parsed.plus
         return parsed if wants_bot else None

@@ -30,6 +30,8 @@ _FILLER_PREFIXES = ("我想要", "我要", "我也要", "帮我", "给我", "麻
                     "订", "要", "买", "来", "帮", "给", "替", "我")
 _FILLER_SUFFIXES = ("预订", "订", "要", "买", "的")
 _QUESTION = ("吗", "?", "么", "呢", "多久", "几点", "怎么", "什么", "是不是", "有没有", "可以", "能不能")
+# Asking the price or the weight: 五花肉多少钱一斤, 鲈鱼一条多重 name an amount without ordering it.
+_PRICE_QUESTION = ("多少钱", "多少一斤", "几块", "什么价", "啥价", "价格", "怎么卖", "咋卖", "多重", "几斤一")
 
 
 @dataclass(frozen=True)
@@ -519,6 +521,11 @@ def _as_text(token: Tok) -> Tok:
     text = Tok("TEXT", str(token), start_pos=token.start_pos, end_pos=token.end_pos)
     text.payload = None
     return text
+
+
+def asks_price(text: str) -> bool:
+    """Questions about price or weight, which name amounts but order nothing."""
+    return any(q in text for q in _PRICE_QUESTION)
 
 
 def looks_like_question(text: str) -> bool:
