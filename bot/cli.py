@@ -148,23 +148,3 @@ def export(db_url: str, round_id: int | None, fmt: str, out: str, config_path: s
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{out}: 第{rnd.number}团（id {rnd.id}）{rnd.title} {len(rnd.orders)}单", err=True)
-
-
-@main.command()
-@click.option("--db", "db_url", required=True, help="SQLAlchemy URL of the bot's database")
-@click.option("--round", "round_id", type=int, default=None, help="round id (default: the newest)")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
-@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
-              help="for pickup points and admins on the delivery sheet and bills")
-def export(db_url: str, round_id: int | None, fmt: str, out: str, config_path: str | None) -> None:
-    """Write a round's orders, pick list, delivery sheet and bills to Excel (or CSV)."""
-    from bot.exports import ExportError, export_round
-
-    config = _config(config_path) if config_path else Config()
-    try:
-        rnd = export_round(db_url, Path(out), round_id=round_id, fmt=fmt,
-                           pickup_points=config.pickup_points, admins=sorted(config.admins))
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"{out}: 第{rnd.number}团（id {rnd.id}）{rnd.title} {len(rnd.orders)}单", err=True)
