@@ -9,6 +9,7 @@ spec when the product has specs, a unit that converts).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from lark.lexer import Lexer
 from parsers.catalogue import Catalogue, Match
 from parsers.lexer import Tok, tokenize
 from parsers.text import normalize
-from parsers.units import Quantity, UnitMismatch, to_selling_unit
+from parsers.units import COUNT_WORDS, Quantity, UnitMismatch, to_selling_unit
 
 GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "entry.lark"
 
@@ -108,9 +109,13 @@ def resolve_item(item: ItemRequest, catalogue: Catalogue) -> ResolvedItem | Item
     else:
         spec = None
     quantity = item.quantity or Quantity(1.0)
-    if item.quantity is None and item.pack is not None and item.pack.unit and \
-            item.pack.unit.lower() == product.unit.lower():
-        quantity = item.pack        # 车厘子5斤装 on a product sold by 斤: the pack is the amount
+    pack = item.pack
+    if pack is not None and pack.unit and pack.unit.lower() == product.unit.lower():
+        if item.quantity is None:
+            quantity = pack         # 车厘子5斤装 on a product sold by 斤: the pack is the amount
+        elif item.quantity.unit in COUNT_WORDS and item.quantity.unit != product.unit:
+            # 啤酒一箱24罐, 24罐一箱 2箱: packs of a size written in the selling unit
+            quantity = Quantity(round(item.quantity.value * pack.value, 4), product.unit)
     try:
         amount = to_selling_unit(quantity, product.unit)
     except UnitMismatch:
@@ -366,8 +371,20 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     if not items and not same and plus is None:
         before, after = [], texts
     customer = _customer(line, before)
-    note = " ".join(line[s:e] for s, e in _touching_joined(after)).strip(" ,;、，")
+    note = _trim(" ".join(line[s:e] for s, e in _touching_joined(after)))
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit)
+
+
+def _trim(text: str) -> str:
+    """Without the punctuation and spaces at either end (卷纸2提。, 王姐：)."""
+    start, end = 0, len(text)
+    while start < end and (text[start] == " " or unicodedata.category(text[start]).startswith(("P", "S"))
+                           and text[start] not in "¥#@(["):
+        start += 1
+    while end > start and (text[end - 1] == " " or unicodedata.category(text[end - 1]).startswith(("P", "S"))
+                           and text[end - 1] not in ")]"):
+        end -= 1
+    return text[start:end]
 
 
 def _touching_joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -500,7 +517,7 @@ _SEQ = re.compile(r"^\d{1,4}\s*(?:[.:](?!\d)|[、)])\s*")
 def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
     if not spans:
         return None
-    name = line[spans[0][0]:spans[-1][1]].strip(" ,;、，:")
+    name = _trim(line[spans[0][0]:spans[-1][1]])
     name = _SEQ.sub("", name, count=1)      # 6. 王姐: a 接龙 line's number copied along
     changed = True
     while changed and name:

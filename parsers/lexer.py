@@ -239,6 +239,17 @@ def _pack_sizes(tokens: list[Tok], line: str) -> list[Tok]:
         tail = (_PACK_TAIL.match(line, unit.end_pos)
                 if tok.type == "NUM" and unit is not None and unit.type == "UNIT" and unit.start_pos == tok.end_pos
                 else None)
+        four = tokens[i:i + 4]
+        if (tail is None and len(four) == 4 and [t.type for t in four] == ["NUM", "UNIT", "NUM", "UNIT"]
+                and all(a.end_pos == b.start_pos for a, b in zip(four, four[1:]))
+                and four[1].payload in COUNT_WORDS and four[3].payload in COUNT_WORDS
+                and four[1].payload != four[3].payload):
+            # 一束11枝, 一箱24罐: an amount of packs, then the pack's size
+            out += four[:2]
+            out.append(_tok("PACK", line[four[2].start_pos:four[3].end_pos], four[2].start_pos, four[3].end_pos,
+                            Quantity(four[2].payload, four[3].payload)))
+            i += 4
+            continue
         if tail is None:
             out.append(tok)
             i += 1

@@ -218,7 +218,13 @@ ENTRIES = [
     ("drinks", "奶茶大杯 3分糖", None, ["珍珠奶茶/大杯 1"], "3分糖"),
     ("drinks", "奶茶大杯 半糖", None, ["珍珠奶茶/大杯 1"], "半糖"),
     ("drinks", "奶茶中杯2杯 七分甜", None, ["珍珠奶茶/中杯 2"], "七分甜"),
-    ("drinks", "可乐 24瓶/箱 2箱", None, ["可乐 2"], ""),
+    # a pack size in the selling unit converts packs (one to one otherwise)
+    ("drinks", "可乐 24瓶/箱 2箱", None, ["可乐 48"], ""),
+    ("drinks", "啤酒一箱24罐", None, ["啤酒 24"], ""),
+    ("drinks", "啤酒24罐一箱 2箱", None, ["啤酒 48"], ""),
+    ("drinks", "可乐2瓶装 3提", None, ["可乐 6"], ""),
+    ("drinks", "可乐2箱", None, ["可乐 2"], ""),
+    ("drinks", "可乐 1箱(12瓶)", None, ["可乐 1"], "(12瓶)"),
     ("drinks", "可乐一箱", None, ["可乐 1"], ""),
     ("drinks", "可乐2L 1瓶", None, ["可乐 1"], ""),
     ("drinks", "可乐500ml 2瓶", None, ["可乐 2"], ""),
@@ -240,6 +246,7 @@ ENTRIES = [
     ("flowers", "向日葵3枝[玫瑰]", None, ["向日葵 3"], ""),
     ("flowers", "满天星1束", None, ["?unknown_product"], ""),
     ("flowers", "玫瑰花11枝 百合花1束", None, ["玫瑰 11", "百合 1"], ""),
+    ("flowers", "玫瑰 一束11枝", None, ["玫瑰 11"], ""),
     ("flowers", "玫瑰 11月20日要", None, ["玫瑰 1"], "11月20日要"),
     ("flowers", "玫瑰11枝 2月14号送", None, ["玫瑰 11"], "2月14号送"),
     # -- daily goods: 提/包/瓶/盒/枚/袋, pack sizes that are not amounts ----------
@@ -262,6 +269,10 @@ ENTRIES = [
     ("daily", "鸡蛋30枚装 2盒", None, ["鸡蛋 2"], ""),
     ("daily", "盒装牛奶2盒", None, ["盒装牛奶 2"], ""),
     ("daily", "洗衣液2瓶 送到3栋", None, ["洗衣液 2"], "送到3栋"),
+    ("daily", "卷纸2提。", None, ["卷纸 2"], ""),
+    ("daily", "卷纸：2提", None, ["卷纸 2"], ""),
+    ("daily", "卷纸2提，谢谢！", None, ["卷纸 2"], "谢谢"),
+    ("daily", "大米一袋 (放门卫)", None, ["东北大米 1"], "(放门卫)"),
     ("daily", "大米一袋 13800001111 放门卫", None, ["东北大米 1"], "13800001111 放门卫"),
     # -- one-character names: matched whole, and only standing apart -----------
     ("seasoning", "姜2斤", None, ["姜 2"], ""),
