@@ -275,7 +275,10 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     explicit = False
     pending: list[int] = []                     # items waiting for a 各 quantity
     packs: list[Tok] = []                       # pack sizes waiting for the next product
+    consumed: set[int] = set()                  # pieces an item took already
     for index, piece in enumerate(pieces):
+        if index in consumed:
+            continue
         if isinstance(piece, _Item) and (owner := _misplaced_spec(piece, items, catalogue)) is not None:
             # 4母 基围虾2斤: LALR read 母基围虾, but 母 is a spec of the crab before
             loose = pieces[index - 1] if index > 0 else None
@@ -335,6 +338,9 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                         texts.append((start, unknown.start))
                 items.append(unknown)
                 explicit = True
+                after = pieces[index + 1] if index + 1 < len(pieces) else None
+                if isinstance(after, Tok) and after.start_pos < unknown.end:
+                    consumed.add(index + 1)     # 2斤荔枝: 荔枝 is the item, not the note
             else:
                 texts.append((piece.start, piece.end))
             pending = []
@@ -498,7 +504,14 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
     if word is None or not any("\u4e00" <= c <= "\u9fff" for c in word):
         return None
     text = str(word)
+    if not (text[-1] if word is prev else text[0]).isalnum():
+        return None     # (28元/斤)2斤: a name does not end in a bracket or a mark
     if word is prev:
+        # 王姐:荔枝2斤: the name is what follows the last mark
+        cut = max((k + 1 for k, c in enumerate(text) if not c.isalnum()), default=0)
+        if cut:
+            text = text[cut:]
+            word = _tok_like(word, text, word.start_pos + cut)
         found = catalogue.match_tail(text)
         if found:
             offset, match = found
@@ -509,6 +522,12 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
         return None
     start = min(word.start_pos, quantity.start)
     return _Item(ItemRequest(text, match, None, quantity.value), start, max(word.end_pos, quantity.end))
+
+
+def _tok_like(word: Tok, text: str, start: int) -> Tok:
+    part = Tok(word.type, text, start_pos=start, end_pos=start + len(text))
+    part.payload = None
+    return part
 
 
 _SEQ = re.compile(r"^\d{1,4}\s*(?:[.:](?!\d)|[、)])\s*")

@@ -31,6 +31,7 @@ from parsers.numbers import CN_DIGITS, parse_number
 from parsers.units import COUNT_WORDS, UNIT_WORDS, WEIGHT_GRAMS, Quantity
 
 # Room numbers, phone numbers and order numbers are words, not quantities.
+_UNITS = "(?:" + "|".join(map(re.escape, UNIT_WORDS)) + ")"
 _ROOM = re.compile(
     r"\d+(?:-\d+)+"                                    # 5-302, 8-1101
     r"|\d+(?:栋|幢|号楼|号|楼|单元|座|层|室|区|期)"        # 3栋1单元502, 3号楼
@@ -38,9 +39,13 @@ _ROOM = re.compile(
     r"|\d{5,}"                                         # phones, ids
     r"|\d+/\d+"                                        # dates 12/30
     r"|\d+[:点]\d*"                                     # times 10:00, 4点
-    r"|\d+(?:\.\d+)?(?:元|块钱|圆|rmb|RMB)"              # prices 35元, 12.5块钱
+    r"|\d+(?:\.\d+)?(?:(?:元|块钱|圆|rmb|RMB)(?:/" + _UNITS + ")?"  # prices 35元, 12.5块钱, 28元/斤
+    r"|块?/" + _UNITS + ")"                              # 28/斤, 28块/斤
 )
+# Payment notes: 已转账70, 微信已付35 name money, not an amount of a product.
+_PAID = ("已付", "已转", "转账", "付款", "支付", "付了", "红包", "收款")
 _PRICE = re.compile(r"¥\s?\d+(?:\.\d+)?")
+_PAID_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:元|块)?")
 _VOLUME = re.compile(r"(\d+(?:\.\d+)?)\s?(ml|mL|ML|l|L|毫升|升)(?![A-Za-z])")
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _CN_RUN = re.compile(rf"[{CN_DIGITS}]+")
@@ -147,6 +152,8 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
                          Quantity(float(volume.group(1)), volume.group(2).lower()))
         if token is None and (ch.isdigit() or ch == "¥"):
             word = _ROOM.match(line, i) or _PRICE.match(line, i)
+            if word is None and in_text and line[text_start:i].rstrip().endswith(_PAID):
+                word = _PAID_AMOUNT.match(line, i)
             if word:
                 if text_start < 0:
                     text_start = i
