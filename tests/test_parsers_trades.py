@@ -49,6 +49,10 @@ TRADES = {
         product("卷纸", "提"), product("洗衣液", "瓶"), product("鸡蛋", "盒", "土鸡蛋"),
         product("东北大米", "袋", "大米"), product("盒装牛奶", "盒"),
     )),
+    "grocery": Catalogue((
+        product("条纹毛巾", "条"), product("盒马鸡蛋", "盒"), product("一次性手套", "包"),
+        product("十三香", "袋"), product("八宝粥", "罐"),
+    )),
     "seasoning": Catalogue((
         product("姜", "斤"), product("蒜", "斤"), product("大葱", "斤", "葱"),
     )),
@@ -281,6 +285,17 @@ ENTRIES = [
     ("daily", "卷纸2提，谢谢！", None, ["卷纸 2"], "谢谢"),
     ("daily", "大米一袋 (放门卫)", None, ["东北大米 1"], "(放门卫)"),
     ("daily", "大米一袋 13800001111 放门卫", None, ["东北大米 1"], "13800001111 放门卫"),
+    # -- names that contain count words or start with numerals ------------------
+    ("grocery", "条纹毛巾2条", None, ["条纹毛巾 2"], ""),
+    ("grocery", "2条条纹毛巾", None, ["条纹毛巾 2"], ""),
+    ("grocery", "两条条纹毛巾", None, ["条纹毛巾 2"], ""),
+    ("grocery", "毛巾2条", None, ["条纹毛巾 2"], ""),
+    ("grocery", "盒马鸡蛋2盒", None, ["盒马鸡蛋 2"], ""),
+    ("grocery", "2盒盒马鸡蛋", None, ["盒马鸡蛋 2"], ""),
+    ("grocery", "一盒盒马鸡蛋", None, ["盒马鸡蛋 1"], ""),
+    ("grocery", "3包一次性手套", None, ["一次性手套 3"], ""),
+    ("grocery", "两袋十三香", None, ["十三香 2"], ""),
+    ("grocery", "八宝粥八罐", None, ["八宝粥 8"], ""),
     # -- one-character names: matched whole, and only standing apart -----------
     ("seasoning", "姜2斤", None, ["姜 2"], ""),
     ("seasoning", "2斤姜", None, ["姜 2"], ""),
