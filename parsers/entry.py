@@ -435,7 +435,7 @@ def _name_tail(pieces: list, index: int, items: list[_Item], catalogue: Catalogu
 
     `百合花2束` (百合 + 花), `多肉植物3盆`, `三黄机1只` (三黄 + a slip): one to
     three characters glued between a product that has no quantity yet and the
-    quantity, that name no product themselves.
+    quantity, that name no product themselves (or the same one: 黑芝麻 + 羰圆).
     """
     if index == 0 or not items:
         return False
@@ -443,13 +443,16 @@ def _name_tail(pieces: list, index: int, items: list[_Item], catalogue: Catalogu
     if not (isinstance(word, Tok) and word.type == "TEXT" and word.end_pos == quantity.start
             and item.end == word.start_pos and item.request.quantity is None):
         return False
-    return _is_name_tail(str(word), catalogue)
+    return _is_name_tail(str(word), catalogue, item.request.match.product)
 
 
-def _is_name_tail(text: str, catalogue: Catalogue) -> bool:
-    """花 in 百合花, 植物 in 多肉植物: a few characters that name nothing themselves."""
-    return len(text) <= 3 and all("\u4e00" <= c <= "\u9fff" for c in text) \
-        and not catalogue.match(text).products
+def _is_name_tail(text: str, catalogue: Catalogue, product: str | None = None) -> bool:
+    """花 in 百合花, 植物 in 多肉植物: a few characters that name nothing themselves,
+    or only `product` again (羰圆 after 黑芝麻 is a slip for 汤圆)."""
+    if not (len(text) <= 3 and all("\u4e00" <= c <= "\u9fff" for c in text)):
+        return False
+    named = catalogue.match(text).products
+    return not named or (product is not None and named == (product,))
 
 
 def _with(item: _Item, **changes) -> _Item:

@@ -282,6 +282,13 @@ def _join_products(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[T
     that share a product are one mention of it (the products both allow)."""
     out: list[Tok] = []
     for tok in tokens:
+        if tok.type == "PRODUCT" and len(out) >= 2 and _slip_between(out[-2], out[-1], tok, line, catalogue):
+            # 一品 + 嫌 + 酱油: a slip inside a long name split it in two
+            first = out[-2]
+            del out[-2:]
+            text = line[first.start_pos:tok.end_pos]
+            out.append(_tok("PRODUCT", text, first.start_pos, tok.end_pos, catalogue.match(text)))
+            continue
         last = out[-1] if out else None
         if (tok.type == "PRODUCT" and last is not None and last.type == "PRODUCT"
                 and tok.start_pos - last.end_pos <= 1):
@@ -295,6 +302,16 @@ def _join_products(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[T
                 continue
         out.append(tok)
     return out
+
+
+def _slip_between(first: Tok, gap: Tok, second: Tok, line: str, catalogue: Catalogue) -> bool:
+    """Whether PRODUCT TEXT PRODUCT, all glued, is one name with a slip in the middle."""
+    if not (first.type == "PRODUCT" and gap.type == "TEXT" and len(gap) <= 2
+            and first.end_pos == gap.start_pos and gap.end_pos == second.start_pos):
+        return False
+    common = set(first.payload.products) & set(second.payload.products)
+    whole = catalogue.match(line[first.start_pos:second.end_pos])
+    return bool(common) and whole.product in common
 
 
 def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_text: bool) -> Tok | None:

@@ -153,6 +153,7 @@ ENTRIES = [
     ("meat", "[强]排骨1斤", None, ["排骨 1"], ""),
     ("meat", "五花2斤", None, ["五花肉 2"], ""),
     ("meat", "腊肠2斤", None, ["?unknown_product"], ""),
+    ("meat", "一品嫌酱油2瓶", None, ["一品鲜酱油 2"], ""),
     ("meat", "五花肉要瘦一点的 2斤", None, ["五花肉 2"], "要瘦一点的"),
     ("meat", "王姐：五花肉2斤", "王姐", ["五花肉 2"], ""),
     ("meat", "五花肉2斤/排骨1斤", None, ["五花肉 2", "排骨 1"], ""),
@@ -197,6 +198,8 @@ ENTRIES = [
     ("dumplings", "汤圆3袋", None, ["黑芝麻汤圆 3"], ""),
     ("dumplings", "汤元2袋", None, ["黑芝麻汤圆 2"], ""),
     ("dumplings", "汤圆 黑芝麻 2袋", None, ["黑芝麻汤圆 2"], ""),
+    ("dumplings", "猪肉白材水饺2袋", None, ["猪肉白菜水饺 2"], ""),
+    ("dumplings", "黑芝麻羰圆2袋", None, ["黑芝麻汤圆 2"], ""),
     ("dumplings", "三鲜水饺1袋 汤圆1袋 小笼包1笼", None,
      ["三鲜水饺 1", "黑芝麻汤圆 1", "小笼包 1"], ""),
     # -- drinks: 瓶/箱/听/罐/提/杯, cup sizes, English and digits in names --------
@@ -362,6 +365,41 @@ def test_same_as_above_is_read_with_its_customer(line, customer):
 def test_plus_one_is_read_with_its_customer(line, plus, customer):
     parsed = parse_line(normalize(line), TRADES["flowers"])
     assert isinstance(parsed, EntryRequest) and parsed.plus == plus and parsed.customer == customer
+
+
+def _slips() -> list[tuple[str, str, str]]:
+    """Every name of the tables above with one character swapped for a
+    homophone an IME would offer (same toneless pinyin, a GB2312 character):
+    the first two such characters by code point, for each position."""
+    from pypinyin import lazy_pinyin
+
+    def common(ch: str) -> bool:
+        try:
+            ch.encode("gb2312")
+            return True
+        except UnicodeEncodeError:
+            return False
+
+    wanted = {lazy_pinyin(c)[0] for catalogue in TRADES.values() for p in catalogue.products for c in p.name}
+    homophones: dict[str, list[str]] = {}
+    for code in range(0x4E00, 0x9FA6):
+        ch = chr(code)
+        if common(ch) and (py := lazy_pinyin(ch)[0]) in wanted:
+            homophones.setdefault(py, []).append(ch)
+    rows = []
+    for trade, catalogue in TRADES.items():
+        for p in catalogue.products:
+            if p.specs or len(p.name) < 2 or not all("\u4e00" <= c <= "\u9fff" for c in p.name):
+                continue
+            for pos, ch in enumerate(p.name):
+                for other in [c for c in homophones[lazy_pinyin(ch)[0]] if c != ch][:2]:
+                    rows.append((trade, p.name[:pos] + other + p.name[pos + 1:] + "2" + p.unit, f"{p.name} 2"))
+    return rows
+
+
+@pytest.mark.parametrize("trade, line, item", _slips())
+def test_homophone_slip_in_a_name_still_names_it(trade, line, item):
+    assert read(trade, line)[1] == [item]
 
 
 SUGGESTIONS = [
