@@ -155,8 +155,10 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
             if word is None and in_text and line[text_start:i].rstrip().endswith(_PAID):
                 word = _PAID_AMOUNT.match(line, i)
             if word:
-                if text_start < 0:
-                    text_start = i
+                # a room, phone or price is a word of its own: 5-302荔枝2斤 is 5-302 + 荔枝
+                yield from flush(i)
+                prev = _tok("TEXT", word.group(), i, word.end())
+                yield prev
                 i = word.end()
                 continue
         if token is None and ch in CN_DIGITS:
@@ -320,7 +322,9 @@ def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_te
     if spec_end and (product is None or spec_end > product[0]) and _stands(line, i, spec_end, in_text, catalogue):
         return _tok("SPEC", line[i:spec_end], i, spec_end)
     if product and product[0] - i == 1 and not _stands(line, i, product[0], in_text, catalogue):
-        product = None                  # 姜阿姨 is a name, not 姜
+        # 姜阿姨 is a name, not 姜; 老姜2斤 is asked about (王姐蒜2斤 too: a
+        # glued one-character name cannot be told from a modifier)
+        product = None
     if product:
         end, match = product
         return _tok("PRODUCT", line[i:end], i, end, match)
