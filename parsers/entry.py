@@ -199,24 +199,32 @@ class EntryBuilder(Transformer):
 
     # changes
     def set_to(self, *parts):
-        product = next((p for p in parts if isinstance(p, _Product)), None)
         quantity = [p for p in parts if isinstance(p, _Quantity)][-1]
-        return ChangeAction("set", _as_item(product), quantity.value)
+        return ChangeAction("set", self._target(parts), quantity.value)
 
     def add_more(self, *parts):
-        product = next((p for p in parts if isinstance(p, _Product)), None)
         quantity = next((p for p in parts if isinstance(p, _Quantity)), None)
-        return ChangeAction("add", _as_item(product), quantity.value if quantity else None)
+        return ChangeAction("add", self._target(parts), quantity.value if quantity else None)
 
     def take_off(self, *parts):
         """五花肉减1斤: an addition of a negative amount."""
-        product = next((p for p in parts if isinstance(p, _Product)), None)
         quantity = next(p for p in parts if isinstance(p, _Quantity)).value
-        return ChangeAction("add", _as_item(product), Quantity(-quantity.value, quantity.unit))
+        return ChangeAction("add", self._target(parts), Quantity(-quantity.value, quantity.unit))
 
     def remove(self, *parts):
+        return ChangeAction("remove", self._target(parts))
+
+    def _target(self, parts) -> ItemRequest | None:
+        """The item a change is about: a product (with its spec), or a spec
+        alone (母的不要了: the customer's item in that spec)."""
         product = next((p for p in parts if isinstance(p, _Product)), None)
-        return ChangeAction("remove", _as_item(product))
+        if product is not None:
+            return _as_item(product)
+        spec = next((p for p in parts if isinstance(p, Tok) and p.type == "SPEC"), None)
+        if spec is None:
+            return None
+        owners = tuple(p.name for p in self.catalogue.products if str(spec) in {normalize(s) for s in p.specs})
+        return ItemRequest(str(spec), Match(str(spec), owners, 90.0), str(spec))
 
     def change(self, *parts) -> ChangeRequest:
         return ChangeRequest(tuple(p for p in parts if isinstance(p, ChangeAction)))
