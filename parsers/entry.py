@@ -398,7 +398,10 @@ def _trim(text: str) -> str:
     while end > start and (text[end - 1] == " " or unicodedata.category(text[end - 1]).startswith(("P", "S"))
                            and text[end - 1] not in ")]"):
         end -= 1
-    return text[start:end]
+    text = text[start:end]
+    if text.count("(") != text.count(")"):
+        text = text.strip("()[] ")      # a bracket whose pair went with an item
+    return text
 
 
 def _touching_joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

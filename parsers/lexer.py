@@ -291,9 +291,12 @@ def _join_products(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[T
             text = line[first.start_pos:tok.end_pos]
             out.append(_tok("PRODUCT", text, first.start_pos, tok.end_pos, catalogue.match(text)))
             continue
+        if (tok.type == "PRODUCT" and len(out) >= 2 and out[-2].type == "PRODUCT" and out[-1].type == "TEXT"
+                and set(str(out[-1])) <= set("([") and tok.start_pos - out[-2].end_pos <= 3):
+            del out[-1]                 # 水饺(三鲜): a part in brackets names the same product
         last = out[-1] if out else None
         if (tok.type == "PRODUCT" and last is not None and last.type == "PRODUCT"
-                and tok.start_pos - last.end_pos <= 1):
+                and tok.start_pos - last.end_pos <= 3):
             a, b = last.payload, tok.payload
             common = tuple(p for p in a.products if p in b.products)
             # one name in two parts is about as long as the name: never a chain
