@@ -11,8 +11,12 @@ WEIGHT_GRAMS: dict[str, float] = {
 COUNT_WORDS = frozenset(
     "个 盒 箱 袋 份 把 瓶 只 条 包 串 颗 块 杯 提 桶 罐 听 枚 根 支 棵 粒 张 排 板 筐 篮 束 枝 朵 盆 扎 套 卷 片 碗 笼 斗 对 双 件 壶".split()
 )
+# Counting words that stand for several units: 一打玫瑰 is twelve roses. They
+# count single things only: a dozen of a product sold by the 盒 is asked about.
+MULTIPLES: dict[str, float] = {"打": 12.0}
+SINGLES = frozenset("个 只 枝 朵 瓶 罐 听 支 根 颗 枚 条 杯 块 粒 张 件 棵 片".split())
 # Longest first, so 公斤 wins over 斤 and kg over g.
-UNIT_WORDS: tuple[str, ...] = tuple(sorted(set(WEIGHT_GRAMS) | COUNT_WORDS, key=len, reverse=True))
+UNIT_WORDS: tuple[str, ...] = tuple(sorted(set(WEIGHT_GRAMS) | COUNT_WORDS | set(MULTIPLES), key=len, reverse=True))
 
 
 class UnitMismatch(ValueError):
@@ -52,4 +56,8 @@ def to_selling_unit(quantity: Quantity, selling_unit: str) -> float:
     if unit in WEIGHT_GRAMS:
         # A weight on a product sold by count (草莓2斤 when sold by 盒): cannot convert.
         raise UnitMismatch(f"{quantity} is a weight")
+    if unit in MULTIPLES:
+        if selling_unit.lower() not in SINGLES:
+            raise UnitMismatch(f"{quantity} of a product sold by {selling_unit}")
+        return quantity.value * MULTIPLES[unit]
     return quantity.value

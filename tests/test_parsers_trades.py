@@ -268,6 +268,9 @@ ENTRIES = [
     ("flowers", "满天星1束", None, ["?unknown_product"], ""),
     ("flowers", "玫瑰花11枝 百合花1束", None, ["玫瑰 11", "百合 1"], ""),
     ("flowers", "玫瑰 一束11枝", None, ["玫瑰 11"], ""),
+    ("flowers", "玫瑰一打", None, ["玫瑰 12"], ""),
+    ("flowers", "两打玫瑰", None, ["玫瑰 24"], ""),
+    ("flowers", "百合一打", None, ["?unit"], ""),
     ("flowers", "玫瑰 11月20日要", None, ["玫瑰 1"], "11月20日要"),
     ("flowers", "玫瑰11枝 2月14号送", None, ["玫瑰 11"], "2月14号送"),
     # -- daily goods: 提/包/瓶/盒/枚/袋, pack sizes that are not amounts ----------
@@ -277,6 +280,7 @@ ENTRIES = [
     ("daily", "洗衣夜2瓶", None, ["洗衣液 2"], ""),
     ("daily", "鸡蛋2盒", None, ["鸡蛋 2"], ""),
     ("daily", "鸡蛋30枚", None, ["鸡蛋 30"], ""),
+    ("daily", "鸡蛋一打", None, ["?unit"], ""),
     ("daily", "土鸡蛋两盒", None, ["鸡蛋 2"], ""),
     ("daily", "鸡旦2盒", None, ["鸡蛋 2"], ""),
     ("daily", "大米1袋", None, ["东北大米 1"], ""),
