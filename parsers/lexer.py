@@ -371,8 +371,8 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
         return None
     if ch.isdecimal():
         m = _ARABIC.match(line, i)
-        if not _number_ends(line, m.end(), catalogue):
-            return None
+        if m.end() < len(line) and line[m.end()] in _MEASURES:
+            return None                 # 3分糖, 11月, 2天: a measure that is not a selling unit
         return _tok("NUM", m.group(), i, m.end(), float(m.group()))
     if ch == "半":
         if not _number_ends(line, i + 1, catalogue):
@@ -399,11 +399,17 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
     return None
 
 
-def _number_ends(line: str, end: int, catalogue: Catalogue) -> bool:
-    """Whether a number ends at `end`, or is the start of a word.
+# Measure words that are not selling units: 3分糖, 11月20日, 2天, 5折, 3次.
+_MEASURES = frozenset("分月日号天周年岁次折度倍成人点时秒期楼层")
 
-    A number glued to a Chinese character that is not a unit, a name, a spec,
-    a numeral or a keyword is part of a word: 三分糖, 半糖, 11月, 一点, 两天.
+
+def _number_ends(line: str, end: int, catalogue: Catalogue) -> bool:
+    """Whether a Chinese numeral or 半 ends at `end`, or starts a word.
+
+    Glued to a Chinese character that is not a unit, a name, a spec, a
+    numeral or a keyword it is part of a word: 三分糖, 半糖, 一点, 两天. (An
+    Arabic number glued to an unknown name, 可乐2雪碧3, still counts; only
+    the measure words above make it a word.)
     """
     if end >= len(line) or not _is_cjk(line[end]):
         return True

@@ -234,6 +234,7 @@ ENTRIES = [
     ("drinks", "酸奶草莓味2杯", None, ["酸奶/草莓味 2"], ""),
     ("drinks", "草莓味酸奶2杯 草莓1盒", None, ["酸奶/草莓味 2", "草莓 1"], ""),
     ("drinks", "雪碧2瓶", None, ["?unknown_product"], ""),
+    ("drinks", "可乐2雪碧3", None, ["可乐 2", "?unknown_product"], ""),
     # sweetness and dates are words, not amounts
     ("drinks", "奶茶大杯 少冰 三分糖", None, ["珍珠奶茶/大杯 1"], "少冰 三分糖"),
     ("drinks", "奶茶大杯 3分糖", None, ["珍珠奶茶/大杯 1"], "3分糖"),
