@@ -127,8 +127,10 @@ def apply_changes(ctx: Context, rnd: Round, change: ChangeRequest) -> None:
             # 加一盒草莓 / 草莓改成2盒 without 草莓 yet: a new item on their order
             quantity = action.quantity or Quantity(1.0)
             item = ItemRequest(action.item.text, action.item.match, action.item.spec, quantity)
-            merge = max(mine, key=lambda o: o.id) if mine else None
-            customer = merge.customer if merge else ctx.name
+            # 排骨换成牛腩 may have emptied (cancelled) the order just before
+            live = [o for o in mine if o.status != "cancelled"]
+            merge = max(live, key=lambda o: o.id) if live else None
+            customer = merge.customer if merge else (mine[0].customer if mine else ctx.name)
             outcome = book.place(rnd, ctx.msg.sender, customer, [item], "", source="chat", merge_into=merge)
             report(ctx, rnd, outcome, customer, new=merge is None)
             continue

@@ -214,6 +214,14 @@ class EntryBuilder(Transformer):
     def remove(self, *parts):
         return ChangeAction("remove", self._target(parts))
 
+    def swap(self, *parts):
+        """排骨换成牛腩: the first product goes, the second comes (its amount,
+        or one selling unit when none is written)."""
+        old, new = [p for p in parts if isinstance(p, _Product)]
+        after = next((p for p in parts if isinstance(p, _Quantity) and p.start > new.start), None)
+        return (ChangeAction("remove", _as_item(old)),
+                ChangeAction("add", _as_item(new), after.value if after else None))
+
     def _target(self, parts) -> ItemRequest | None:
         """The item a change is about: a product (with its spec), or a spec
         alone (母的不要了: the customer's item in that spec)."""
@@ -227,7 +235,13 @@ class EntryBuilder(Transformer):
         return ItemRequest(str(spec), Match(str(spec), owners, 90.0), str(spec))
 
     def change(self, *parts) -> ChangeRequest:
-        return ChangeRequest(tuple(p for p in parts if isinstance(p, ChangeAction)))
+        actions = []
+        for part in parts:
+            if isinstance(part, ChangeAction):
+                actions.append(part)
+            elif isinstance(part, tuple):
+                actions.extend(a for a in part if isinstance(a, ChangeAction))
+        return ChangeRequest(tuple(actions))
 
 
 @dataclass(frozen=True)

@@ -345,6 +345,8 @@ CHANGES = [
     ("meat", "不要了", [("remove", None, None, None)]),
     ("meat", "取消", [("remove", None, None, None)]),
     ("meat", "五花肉加到3斤", [("set", "五花肉", 3.0, "斤")]),
+    ("meat", "排骨换成牛腩", [("remove", "排骨", None, None), ("add", "牛腩", None, None)]),
+    ("meat", "排骨2斤换成牛腩1斤", [("remove", "排骨", None, None), ("add", "牛腩", 1.0, "斤")]),
     ("meat", "五花肉减1斤", [("add", "五花肉", -1.0, "斤")]),
     ("meat", "五花肉少要半斤", [("add", "五花肉", -0.5, "斤")]),
     ("meat", "减一只三黄鸡", [("add", "三黄鸡", -1.0, "只")]),
