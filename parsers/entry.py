@@ -580,6 +580,19 @@ def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
     return name or None
 
 
+def _glued_texts(tokens: list[Tok], line: str) -> list[Tok]:
+    """TEXT tokens with nothing between them are one word (补 + 钙奶粉)."""
+    out: list[Tok] = []
+    for token in tokens:
+        last = out[-1] if out else None
+        if token.type == "TEXT" and last is not None and last.type == "TEXT" and last.end_pos == token.start_pos:
+            out[-1] = _as_text(Tok("TEXT", line[last.start_pos:token.end_pos], start_pos=last.start_pos,
+                                   end_pos=token.end_pos))
+        else:
+            out.append(token)
+    return out
+
+
 def _as_text(token: Tok) -> Tok:
     """A change keyword in a line that is not a change is a word (加菲, 不要太熟)."""
     text = Tok("TEXT", str(token), start_pos=token.start_pos, end_pos=token.end_pos)
@@ -620,7 +633,7 @@ def parse_line(line: str, catalogue: Catalogue) -> EntryRequest | ChangeRequest 
             return builder.transform(parser.parse(tokens, start="change"))
         except LarkError:
             # 取消 inside a longer line, 加 in a name: read it as an order line instead
-            tokens = [_as_text(t) if t.type in CHANGE_KINDS else t for t in tokens]
+            tokens = _glued_texts([_as_text(t) if t.type in CHANGE_KINDS else t for t in tokens], line)
     try:
         return builder.transform(parser.parse(tokens, start="entry"))
     except LarkError:
