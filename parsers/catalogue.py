@@ -89,6 +89,8 @@ class Catalogue:
             if spelled != key:
                 self._keys.setdefault(spelled, name)
         self._match_cache: dict[str, Match] = {}
+        # cocacola for Coca Cola: Latin names are also typed without their spaces
+        self._squeezed = {k.replace(" ", ""): n for k, n in self._keys.items() if " " in k}
         parts: dict[str, set[str]] = {}
         for key, name in self._keys.items():
             for i in range(len(key)):
@@ -158,7 +160,7 @@ class Catalogue:
         span = fold(span).replace(" ", "")
         if not span:
             return Match(span)
-        exact = self._keys.get(span) or self._keys.get(fold(text))
+        exact = self._keys.get(span) or self._keys.get(fold(text)) or self._squeezed.get(span)
         if exact:
             return Match(span, (exact,), 100.0)
         names = self._parts.get(span) or self._parts.get(fold(text))

@@ -529,6 +529,11 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
     elif (isinstance(nxt, Tok) and nxt.type == "TEXT" and nxt.start_pos == quantity.end
           and quantity.value.unit is not None):
         word = nxt
+    if word is None and isinstance(prev, Tok) and prev.type == "TEXT" and prev.end_pos + 1 == quantity.start \
+            and str(prev).isascii() and catalogue.match(str(prev)).products:
+        # cocacola 2瓶: an English name is followed by a space, and is an item only if it is one
+        match = catalogue.match(str(prev))
+        return _Item(ItemRequest(str(prev), match, None, quantity.value), prev.start_pos, quantity.end)
     if word is None or not any("\u4e00" <= c <= "\u9fff" for c in word):
         return None
     text = str(word)
