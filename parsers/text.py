@@ -20,6 +20,8 @@ _EMOJI = re.compile(
     "\U0001F1E6-\U0001F1FF\u2B00-\u2BFF\u20E3\u3030\u303D\u2190-\u21FF]+"
 )
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
+# Every break str.splitlines knows.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # Characters NFKC would wrongly fold (× would stay, but keep it explicit) or
 # that NFKC leaves alone although people mean ASCII by them.
 _PUNCT = str.maketrans({"×": "x", "＊": "*", "～": "~", "。": ".", "：": ":"})
@@ -89,9 +91,10 @@ def normalize(text: str) -> str:
     normalised one by one through a cache, because a 接龙 repost repeats
     hundreds of lines the bot has already seen.
     """
-    if "\n" not in text and "\r" not in text:
+    if not _LINE_BREAK.search(text):
         return _normalize_line(text)
-    return "\n".join(_normalize_line(line) for line in text.splitlines())
+    # split (not splitlines) keeps a trailing empty line, so "\n" stays "\n"
+    return "\n".join(_normalize_line(line) for line in _LINE_BREAK.split(text))
 
 
 @lru_cache(maxsize=65536)
