@@ -57,7 +57,7 @@ def order_entry(ctx: Context, rnd: Round, entry: EntryRequest, *, owner: str | N
             ctx.say(replies.unclear_plus(ctx.name, [p.name for p in on_sale]))
             return
         product = on_sale[0]
-        items.append(ItemRequest(product.name, book.catalogue.match(product.name), None,
+        items.append(ItemRequest(product.name, book.catalogue.match(product.name), entry.spec,
                                  Quantity(entry.plus)))
     if not items:
         return

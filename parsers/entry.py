@@ -56,6 +56,7 @@ class EntryRequest:
     same_as_above: bool = False
     plus: float | None = None
     explicit_quantity: bool = False
+    spec: str | None = None               # a spec written with +1 (+2 母的)
 
     @property
     def is_order(self) -> bool:
@@ -187,7 +188,9 @@ class EntryBuilder(Transformer):
         return _Item(ItemRequest(product.text, product.match, product.spec, quantity.value),
                      quantity.start, product.end, quantity)
 
-    def spec_quantity(self, quantity: _Quantity, spec: Tok) -> _SpecQuantity:
+    def spec_quantity(self, quantity: _Quantity, spec: Tok):
+        if spec.start_pos != quantity.end:
+            return [quantity, spec]     # 公4只 母2只: 母 starts the next amount, it does not end this one
         return _SpecQuantity(quantity, spec)
 
     def each(self, _each: Tok, quantity: _Quantity) -> _Each:
@@ -195,7 +198,8 @@ class EntryBuilder(Transformer):
 
     # a whole line
     def entry(self, *pieces) -> EntryRequest:
-        return _assemble(list(pieces), self.line, self.catalogue)
+        flat = [p for piece in pieces for p in (piece if isinstance(piece, list) else [piece])]
+        return _assemble(flat, self.line, self.catalogue)
 
     # changes
     def set_to(self, *parts):
@@ -298,6 +302,7 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     pending: list[int] = []                     # items waiting for a 各 quantity
     packs: list[Tok] = []                       # pack sizes waiting for the next product
     consumed: set[int] = set()                  # pieces an item took already
+    loose_specs: list[Tok] = []                 # specs no item claimed
     for index, piece in enumerate(pieces):
         if index in consumed:
             continue
@@ -332,8 +337,14 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
         elif isinstance(piece, _SpecQuantity):
             # 大闸蟹4公4母: an amount of a spec of the product before it
             owner = _item_with_spec(items, str(piece.spec), catalogue)
+            sole = _sole_product_with_spec(str(piece.spec), catalogue)
             if owner is not None:
                 items.append(_continuation(items[owner], piece.spec, piece.quantity.value))
+                explicit = True
+            elif sole is not None:
+                # 4公4母 with no name: the only product sold in that spec
+                items.append(_Item(ItemRequest(str(piece.spec), sole, str(piece.spec), piece.quantity.value),
+                                   piece.quantity.start, piece.spec.end_pos))
                 explicit = True
             else:
                 texts.append((piece.quantity.start, piece.spec.end_pos))
@@ -375,8 +386,11 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                 items[target] = _with(items[target], spec=str(piece))
             elif owner is not None:
                 items.append(_continuation(items[owner], piece, None))
+            elif (sole := _sole_product_with_spec(str(piece), catalogue)) is not None and _amount_follows(pieces, index):
+                # 大杯2杯 with no name: the only product sold in that spec
+                items.append(_Item(ItemRequest(str(piece), sole, str(piece)), piece.start_pos, piece.end_pos))
             else:
-                texts.append((piece.start_pos, piece.end_pos))
+                loose_specs.append(piece)
         elif isinstance(piece, Tok) and piece.type == "PACK":
             # 东北大米5斤一袋: the pack size of the product it is written with
             if items and items[-1].request.pack is None and items[-1].end <= piece.start_pos <= items[-1].end + 1:
@@ -393,6 +407,10 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
             if piece.type != "SEP":
                 pending = []
     items.sort(key=lambda it: it.start)
+    spec = None
+    if plus is not None and not items and loose_specs:
+        spec = str(loose_specs.pop(0))      # +2 母: the spec of the +1
+    texts = sorted(texts + [(t.start_pos, t.end_pos) for t in loose_specs])
     first = items[0].start if items else (len(line) if (same or plus is not None) else 0)
     before = [(s, e) for s, e in texts if e <= first]
     after = [(s, e) for s, e in texts if s >= first]
@@ -400,7 +418,7 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
         before, after = [], texts
     customer = _customer(line, before)
     note = _trim(" ".join(line[s:e] for s, e in _touching_joined(after)))
-    return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit)
+    return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit, spec)
 
 
 def _trim(text: str) -> str:
@@ -443,6 +461,17 @@ def _misplaced_spec(item: _Item, items: list[_Item], catalogue: Catalogue) -> in
     if spec is None or product is None or spec in {normalize(s) for s in product.specs}:
         return None
     return _item_with_spec(items, spec, catalogue)
+
+
+def _amount_follows(pieces: list, index: int) -> bool:
+    nxt = pieces[index + 1] if index + 1 < len(pieces) else None
+    return isinstance(nxt, _Quantity)
+
+
+def _sole_product_with_spec(spec: str, catalogue: Catalogue) -> Match | None:
+    """A match for the one product on sale in `spec`, if only one is."""
+    owners = [p.name for p in catalogue.products if spec in {normalize(s) for s in p.specs}]
+    return Match(spec, (owners[0],), 90.0) if len(owners) == 1 else None
 
 
 def _item_with_spec(items: list[_Item], spec: str, catalogue: Catalogue) -> int | None:
@@ -569,7 +598,8 @@ _SEQ = re.compile(r"^\d{1,4}\s*(?:[.:](?!\d)|[、)])\s*")
 def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
     if not spans:
         return None
-    name = _trim(line[spans[0][0]:spans[-1][1]])
+    # the words themselves, not what lies between them (王姐 +1: 王姐)
+    name = _trim(" ".join(line[s:e] for s, e in _touching_joined(spans)))
     name = _SEQ.sub("", name, count=1)      # 6. 王姐: a 接龙 line's number copied along
     changed = True
     while changed and name:

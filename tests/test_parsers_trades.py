@@ -183,6 +183,8 @@ ENTRIES = [
     ("seafood", "大闸蟹 母 3只 公 2只", None, ["大闸蟹/母 3", "大闸蟹/公 2"], ""),
     ("seafood", "大闸蟹4公4母", None, ["大闸蟹/公 4", "大闸蟹/母 4"], ""),
     ("seafood", "大闸蟹4只", None, ["?missing_spec"], ""),
+    ("seafood", "4公4母", None, ["大闸蟹/公 4", "大闸蟹/母 4"], ""),
+    ("seafood", "公4只 母2只", None, ["大闸蟹/公 4", "大闸蟹/母 2"], ""),
     ("seafood", "大闸蟹4只 放公司前台", None, ["?missing_spec"], "放公司前台"),
     ("seafood", "大闸蟹4只 老公要的", None, ["?missing_spec"], "老公要的"),
     ("seafood", "鲈魚1條", None, ["鲈鱼 1"], ""),
@@ -235,6 +237,8 @@ ENTRIES = [
     ("drinks", "奶茶大杯2杯，中杯1杯", None, ["珍珠奶茶/大杯 2", "珍珠奶茶/中杯 1"], ""),
     ("drinks", "珍珠奶茶中杯x2 少冰", None, ["珍珠奶茶/中杯 2"], "少冰"),
     ("drinks", "奶茶2杯", None, ["?missing_spec"], ""),
+    ("drinks", "大杯2杯", None, ["珍珠奶茶/大杯 2"], ""),
+    ("drinks", "大杯2 中杯1", None, ["珍珠奶茶/大杯 2", "珍珠奶茶/中杯 1"], ""),
     ("drinks", "酸奶草莓味2杯", None, ["酸奶/草莓味 2"], ""),
     ("drinks", "草莓味酸奶2杯 草莓1盒", None, ["酸奶/草莓味 2", "草莓 1"], ""),
     ("drinks", "雪碧2瓶", None, ["?unknown_product"], ""),
@@ -389,6 +393,13 @@ def test_same_as_above_is_read_with_its_customer(line, customer):
 def test_plus_one_is_read_with_its_customer(line, plus, customer):
     parsed = parse_line(normalize(line), TRADES["flowers"])
     assert isinstance(parsed, EntryRequest) and parsed.plus == plus and parsed.customer == customer
+
+
+@pytest.mark.parametrize("line, plus, spec, customer", [("+2 母", 2.0, "母", None), ("+1 公的", 1.0, "公", None),
+                                                        ("王姐 +1 母", 1.0, "母", "王姐"), ("+1", 1.0, None, None)])
+def test_plus_one_keeps_its_spec_apart_from_the_customer(line, plus, spec, customer):
+    parsed = parse_line(normalize(line), TRADES["seafood"])
+    assert (parsed.plus, parsed.spec, parsed.customer) == (plus, spec, customer)
 
 
 def _slips() -> list[tuple[str, str, str]]:
