@@ -407,10 +407,11 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
             if piece.type != "SEP":
                 pending = []
     items.sort(key=lambda it: it.start)
+    items, mentions = _clarifications(items)
     spec = None
     if plus is not None and not items and loose_specs:
         spec = str(loose_specs.pop(0))      # +2 母: the spec of the +1
-    texts = sorted(texts + [(t.start_pos, t.end_pos) for t in loose_specs])
+    texts = sorted(texts + [(t.start_pos, t.end_pos) for t in loose_specs] + mentions)
     first = items[0].start if items else (len(line) if (same or plus is not None) else 0)
     before = [(s, e) for s, e in texts if e <= first]
     after = [(s, e) for s, e in texts if s >= first]
@@ -445,6 +446,28 @@ def _touching_joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
+
+
+def _clarifications(items: list[_Item]) -> tuple[list[_Item], list[tuple[int, int]]]:
+    """汤圆2袋 (黑芝麻的), 水饺50个 三鲜的: a name with no amount right after an
+    item it can be is a clarification of that item, not another one. The item
+    keeps the products both allow (and the spec, if only the second has one);
+    the words go back to the note."""
+    out: list[_Item] = []
+    mentions: list[tuple[int, int]] = []
+    for item in items:
+        last = out[-1] if out else None
+        if last is not None and item.request.quantity is None and last.request.quantity is not None:
+            a, b = last.request, item.request
+            common = tuple(p for p in a.match.products if p in b.match.products)
+            if common and (a.spec is None or b.spec is None or a.spec == b.spec):
+                match = Match(a.match.text, common, a.match.score if common == a.match.products else 90.0)
+                out[-1] = _Item(ItemRequest(a.text, match, a.spec or b.spec, a.quantity, a.pack or b.pack),
+                                last.start, last.end, last.leading)
+                mentions.append((item.start, item.end))
+                continue
+        out.append(item)
+    return out, mentions
 
 
 def _continuation(item: _Item, spec: Tok, quantity: Quantity | None) -> _Item:
