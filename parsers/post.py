@@ -61,6 +61,17 @@ class _Entries(Token):
     __slots__ = ("entries",)
 
 
+@lru_cache(maxsize=65536)
+def _classify(line: str) -> tuple[str, str | PostEntry | None]:
+    """What one stripped line is; cached, because reposts repeat their lines."""
+    if _EXAMPLE.match(line):
+        return "EXAMPLE", _EXAMPLE.sub("", line, count=1)
+    if entry := _ENTRY.fullmatch(line):
+        text = entry.group(2).strip()
+        return "ENTRY", PostEntry(int(entry.group(1)), text) if text else None
+    return "LINE", line
+
+
 def _line_tokens(text: str) -> list[Token]:
     tokens: list[Token] = []
     for number, line in enumerate(text.split("\n")):
@@ -69,17 +80,17 @@ def _line_tokens(text: str) -> list[Token]:
             continue
         if not tokens:
             tokens.append(Token("HEADER", line[len(HEADER):].strip(), line=number))
-        elif _EXAMPLE.match(line):
-            tokens.append(Token("EXAMPLE", _EXAMPLE.sub("", line, count=1), line=number))
-        elif entry := _ENTRY.fullmatch(line):
+            continue
+        kind, value = _classify(line)
+        if kind == "ENTRY":
             if tokens[-1].type != "ENTRIES":
                 run = _Entries("ENTRIES", "", line=number)
                 run.entries = []
                 tokens.append(run)
-            if entry.group(2).strip():
-                tokens[-1].entries.append(PostEntry(int(entry.group(1)), entry.group(2).strip()))
+            if value is not None:
+                tokens[-1].entries.append(value)
         else:
-            tokens.append(Token("LINE", line, line=number))
+            tokens.append(Token(kind, value, line=number))
     return tokens
 
 
