@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot import replies
 from bot.context import Context
 from bot.customer import report
-from bot.orders import Outcome, Refusal
+from bot.orders import Refusal
 from parsers.entry import EntryRequest, ItemRequest, parse_line
 from parsers.post import JielongPost, PostEntry
 from parsers.text import normalize
@@ -55,13 +55,13 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
         rows = book.session.execute(select(EntryKey.id, EntryKey.content, EntryKey.order_id, EntryKey.current)
                                     .where(EntryKey.round_id == rnd.id)).all()
     known = {row.content for row in rows}
-    seen = {content_key(e.text) for e in entries}
-    new_lines: list[tuple[PostEntry, str]] = []
-    for entry in entries:
-        key = content_key(entry.text)
+    keys = [content_key(e.text) for e in entries]
+    seen = set(keys)
+    new_lines: list[tuple[int, PostEntry, str]] = []     # (position in the list, line, key)
+    for index, (entry, key) in enumerate(zip(entries, keys)):
         if key and key not in known:
             known.add(key)
-            new_lines.append((entry, key))
+            new_lines.append((index, entry, key))
     gone = [row for row in rows if row.current and row.content not in seen and row.order_id is not None]
     orders: dict[int, Order] = {}
     missing: list[EntryKey] = []
@@ -72,20 +72,19 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
                    if orders[row.order_id].status != "cancelled"]
     if rnd is None or not book.accepting(rnd):   # closed, or past its deadline
         if new_lines:
-            book.ask(rnd, ctx.room.id, sender, ctx.name, "\n".join(e.text for e, _ in new_lines),
-                     [Refusal("closed", new_lines[0][0].text, "")])
+            book.ask(rnd, ctx.room.id, sender, ctx.name, "\n".join(e.text for _, e, _ in new_lines),
+                     [Refusal("closed", new_lines[0][1].text, "")])
             ctx.say(replies.closed(ctx.name))
         return
 
     # Only new lines are parsed: an unchanged 300-line list costs a lookup per line.
-    index_of = {id(e): i for i, e in enumerate(entries)}
-    for entry, key in new_lines:
+    for index, entry, key in new_lines:
         request = _parse_entry(entry.text, book.catalogue)
         if request is None or not request.is_order:
             continue
         items = list(request.items)
         if request.same_as_above:
-            items += _previous_items(entries, index_of[id(entry)], book.catalogue)
+            items += _previous_items(entries, index, book.catalogue)
         customer = request.customer or ctx.name
         edited = _editable_match(ctx, missing, orders, customer, entry.seq)
         if edited is not None:
@@ -95,21 +94,17 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
             outcome = book.replace_items(order, items, request.note, sender)
             book.session.add(EntryKey(round_id=rnd.id, content=key, order=order, owner=edited.owner,
                                       current=True))
-            _report(ctx, rnd, outcome, order.customer, new=False)
+            report(ctx, rnd, outcome, order.customer, new=False)
             continue
         outcome = book.place(rnd, sender, customer, items, request.note, source="jielong")
         book.session.add(EntryKey(round_id=rnd.id, content=key, order=outcome.order, owner=sender, current=True))
-        _report(ctx, rnd, outcome, customer, new=True)
+        report(ctx, rnd, outcome, customer, new=True)
     for key in missing:
         order = orders[key.order_id]
         if key.owner == sender or ctx.is_admin:
             key.current = False
             book.cancel(order, sender)
             ctx.say(replies.cancelled(ctx.name, order))
-
-
-def _report(ctx: Context, rnd: Round, outcome: Outcome, customer: str, *, new: bool) -> None:
-    report(ctx, rnd, outcome, customer, new=new)
 
 
 def _editable_match(ctx: Context, missing: list[EntryKey], orders: dict[int, Order], customer: str,

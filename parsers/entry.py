@@ -156,7 +156,7 @@ class EntryBuilder(Transformer):
         self.catalogue = catalogue
 
     # quantities and products
-    def quantity(self, *parts: Tok) -> Tuple_:
+    def quantity(self, *parts: Tok) -> _Quantity:
         value, unit, start, end = 0.0, None, parts[0].start_pos, parts[-1].end_pos
         for part in parts:
             if part.type in ("NUM", "HALF"):
@@ -283,8 +283,6 @@ class _SpecQuantity:
 class _Each:
     quantity: _Quantity
 
-
-Tuple_ = _Quantity
 
 
 def _as_item(product: _Product | None) -> ItemRequest | None:
