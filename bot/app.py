@@ -27,8 +27,10 @@ from parsers.catalogue import Catalogue
 from parsers.commands import parse_command
 from parsers.post import is_jielong, parse_post
 from parsers.text import normalize
+from storage import outbox
 from storage.database import Database
-from storage.models import Member, OutboxMessage, ProcessedMessage, Product, Room
+from storage.models import Member, ProcessedMessage, Product, Room
+from storage.outbox import QueuedReply
 
 log = logging.getLogger("jielong.bot")
 
@@ -142,11 +144,10 @@ class Bot:
         return [reply]
 
     def _queue(self, session, msg: Incoming, out: list[Reply]) -> None:
-        for reply in out:
-            session.add(OutboxMessage(message_id=msg.id, to=reply.to, text=reply.text,
-                                      mentions=list(reply.mentions), created_at=msg.ts, sent_at=None,
-                                      attachments=[{"path": str(a.path), "kind": a.kind}
-                                                   for a in reply.attachments]))
+        outbox.queue(session.connection(), msg.id, msg.ts,
+                     [QueuedReply(reply.to, reply.text, list(reply.mentions),
+                                  [{"path": str(a.path), "kind": a.kind} for a in reply.attachments])
+                      for reply in out])
 
     def _context(self, session, msg: Incoming) -> Context:
         room_id = msg.room or f"private:{msg.sender}"

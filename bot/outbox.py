@@ -20,11 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select, update
-
 from bot.messages import Attachment, Reply
+from storage import outbox as store
 from storage.database import Database
-from storage.models import OutboxMessage
 
 log = logging.getLogger("jielong.outbox")
 
@@ -53,8 +51,8 @@ class Outbox:
     _failures: dict[str, int] = field(default_factory=dict)       # recipient -> failures in a row
 
     def pending(self) -> int:
-        with self.db.session() as session:
-            return len(session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))).all())
+        with self.db.transaction() as connection:
+            return store.count_pending(connection)
 
     def next_due(self) -> float | None:
         """Clock time of the earliest retry, or None when nobody is backing off."""
@@ -66,13 +64,10 @@ class Outbox:
         blocked: set[str] = set()
         after = 0
         while True:
-            with self.db.session() as session:
-                rows = session.scalars(select(OutboxMessage).where(
-                    OutboxMessage.sent_at.is_(None), OutboxMessage.id > after)
-                    .order_by(OutboxMessage.id).limit(BATCH)).all()
+            with self.db.transaction() as connection:
+                rows = store.pending(connection, after, BATCH)
             if not rows:
                 return result
-            more = len(rows) == BATCH
             for row in rows:
                 after = row.id
                 if row.to in blocked or self.clock() < self._not_before.get(row.to, float("-inf")):
@@ -88,10 +83,10 @@ class Outbox:
                     result.failed += 1
                     result.waiting += 1
                     blocked.add(row.to)
-            if not more:
+            if len(rows) < BATCH:
                 return result
 
-    def _send_one(self, row: OutboxMessage) -> bool | None:
+    def _send_one(self, row) -> bool | None:
         """Send one reply while holding its row: True sent, False failed, None not ours.
 
         The row is claimed with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL), so
@@ -99,13 +94,9 @@ class Outbox:
         """
         attachments = tuple(Attachment(Path(a["path"]), a.get("kind", "file")) for a in row.attachments or ())
         reply = Reply(row.to, row.text, tuple(row.mentions or ()), attachments)
-        with self.db.unit_of_work() as session:
-            claimed = session.scalar(select(OutboxMessage.id).where(
-                OutboxMessage.id == row.id, OutboxMessage.sent_at.is_(None))
-                .with_for_update(skip_locked=True))
-            if claimed is None:
+        with self.db.transaction() as connection:
+            if not store.claim(connection, row.id):
                 return None
-            values = {"attempts": OutboxMessage.attempts + 1}
             try:
                 self.send(reply)
             except Exception as exc:  # the network's problem, not the reply's: try again later
@@ -113,24 +104,21 @@ class Outbox:
                 self._failures[row.to] = failures
                 wait = min(self.cap, self.first * 2 ** (failures - 1))
                 self._not_before[row.to] = self.clock() + wait
-                session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+                store.tried(connection, row.id)
                 log.warning("could not send reply %s to %s (try %d, next in %.0fs): %s",
                             row.id, row.to, failures, wait, _one_line(exc))
                 return False
             self._failures.pop(row.to, None)
             self._not_before.pop(row.to, None)
-            values["sent_at"] = datetime.now(timezone.utc)
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+            store.sent(connection, row.id, datetime.now(timezone.utc))
             return True
 
 
 def mark_delivered(db: Database, message_id: str) -> None:
     """Mark one message's replies sent: for a transport that shows what
     `Bot.handle` returned on the spot and cannot fail (the console)."""
-    with db.unit_of_work() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.message_id == message_id,
-                                                    OutboxMessage.sent_at.is_(None))
-                        .values(sent_at=datetime.now(timezone.utc), attempts=OutboxMessage.attempts + 1))
+    with db.transaction() as connection:
+        store.message_sent(connection, message_id, datetime.now(timezone.utc))
 
 
 def _one_line(exc: BaseException) -> str:

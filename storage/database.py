@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Base
@@ -52,6 +52,13 @@ class Database:
 
     def session(self) -> Session:
         return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A Core connection in one transaction, for the hot statements that
+        need no ORM (storage/outbox.py): committed on success, rolled back on error."""
+        with self.engine.begin() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()
