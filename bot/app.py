@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from functools import partial
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,15 +22,15 @@ from bot.customer import handle_customer, parse_message
 from bot.jobs import note_round_changes, perform
 from bot.jielong import handle_post
 from bot.messages import Incoming, Reply
-from bot.orders import OrderBook, catalogue_from
+from bot.orders import ALL_PRODUCTS, OrderBook, catalogue_from
 from parsers.address import mask_phones
 from parsers.catalogue import Catalogue
 from parsers.commands import parse_command
 from parsers.post import is_jielong, parse_post
 from parsers.text import normalize
-from storage import outbox
+from storage import ledger, outbox
 from storage.database import Database
-from storage.models import Member, ProcessedMessage, Product, Room
+from storage.models import Member, Product, Room
 from storage.outbox import QueuedReply
 
 log = logging.getLogger("jielong.bot")
@@ -45,6 +46,7 @@ class Bot:
         self._catalogue_key: tuple | None = None
         self._catalogue: Catalogue | None = None
         self.scheduler = None             # a bot.scheduler.Scheduler attaches itself here
+        self._rooms: set[str] = set()     # rooms known to be in the database
         self._seed_products()
 
     def _seed_products(self) -> None:
@@ -82,10 +84,10 @@ class Bot:
 
     def _handle_once(self, msg: Incoming) -> list[Reply]:
         with self.db.unit_of_work() as session:
-            if session.get(ProcessedMessage, msg.id) is not None:
+            connection = session.connection()
+            if ledger.seen(connection, msg.id):
                 return []
-            session.add(ProcessedMessage(id=msg.id, processed_at=msg.ts))
-            session.flush()   # a concurrent duplicate waits here, then fails on the primary key
+            ledger.record(connection, msg.id, msg.ts)   # a concurrent duplicate waits here, then fails
             ctx = self._context(session, msg)
             self._dispatch(ctx)
             note_round_changes(ctx)
@@ -104,10 +106,10 @@ class Bot:
                        text="")
         try:
             with self.db.unit_of_work() as session:
-                if session.get(ProcessedMessage, key) is not None or session.get(Room, room_id) is None:
+                connection = session.connection()
+                if ledger.seen(connection, key) or session.get(Room, room_id) is None:
                     return []
-                session.add(ProcessedMessage(id=key, processed_at=due))
-                session.flush()   # a process racing us on the same job fails here
+                ledger.record(connection, key, due)   # a process racing us on the same job fails here
                 ctx = self._context(session, msg)
                 perform(ctx, kind, round_id, due)
                 note_round_changes(ctx)
@@ -123,21 +125,22 @@ class Bot:
         return out
 
     def _after_commit(self, ctx: Context) -> None:
-        """Job store changes the unit of work asked for, now that it is committed."""
+        """What the unit of work left for after its commit: job store changes, caches."""
         for change in ctx.after_commit:
             try:
                 change()
             except Exception:
-                log.exception("could not update the scheduled jobs for %s", ctx.room.id)
+                log.exception("could not finish handling %s in %s", ctx.msg.id, ctx.room_id)
 
     def _apologise(self, msg: Incoming) -> list[Reply]:
         reply = Reply(msg.room or msg.sender, f"@{msg.name} 抱歉，这条消息没处理成功，已转给团长人工确认",
                       (msg.sender,))
         try:
             with self.db.unit_of_work() as session:
-                if session.get(ProcessedMessage, msg.id) is not None:
+                connection = session.connection()
+                if ledger.seen(connection, msg.id):
                     return []
-                session.add(ProcessedMessage(id=msg.id, processed_at=msg.ts))
+                ledger.record(connection, msg.id, msg.ts)
                 self._queue(session, msg, [reply])
         except Exception:
             log.exception("message %s could not be recorded", msg.id)
@@ -151,16 +154,18 @@ class Bot:
 
     def _context(self, session, msg: Incoming) -> Context:
         room_id = msg.room or f"private:{msg.sender}"
-        room = session.get(Room, room_id)
-        if room is None:
-            room = Room(id=room_id, name=msg.room_name or "")
-            session.add(room)
-            session.flush()
-            session.add(Member(room_id=room_id, contact_id=msg.sender, display_name=msg.name))
+        after_commit = []
+        if room_id not in self._rooms:          # rooms are never deleted: once known, known
+            if session.get(Room, room_id) is None:
+                session.add(Room(id=room_id, name=msg.room_name or ""))
+                session.flush()
+                session.add(Member(room_id=room_id, contact_id=msg.sender, display_name=msg.name))
+            after_commit.append(partial(self._rooms.add, room_id))
         text = normalize(msg.text[:MAX_TEXT])
-        products = list(session.scalars(select(Product)))
+        products = list(session.scalars(ALL_PRODUCTS))
         book = OrderBook(session, self._catalogue_for(products), msg.ts, products)
-        return Context(msg=msg, text=text, book=book, config=self.config, room=room, scheduler=self.scheduler)
+        return Context(msg=msg, text=text, book=book, config=self.config, room_id=room_id,
+                       scheduler=self.scheduler, after_commit=after_commit)
 
     def _catalogue_for(self, products: list[Product]) -> Catalogue:
         """The catalogue, rebuilt only when a product's names, specs or sale status changed."""

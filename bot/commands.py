@@ -32,19 +32,19 @@ def run_command(ctx: Context, command: Command) -> None:
 
 def _round_for_report(ctx: Context, command: Command) -> Round | None:
     book = ctx.book
-    return book.open_round(ctx.room.id) or book.latest_round(ctx.room.id)
+    return book.open_round(ctx.room_id) or book.latest_round(ctx.room_id)
 
 
 def open_round(ctx: Context, command: Command) -> None:
     """开团 [标题]：开一个新团（同时结束正在进行的团）"""
     lines = ctx.command_text().split("\n")
-    rnd = ctx.book.start_round(ctx.room.id, command.arg, ctx.msg.sender, "\n".join(lines[1:]))
+    rnd = ctx.book.start_round(ctx.room_id, command.arg, ctx.msg.sender, "\n".join(lines[1:]))
     ctx.say(replies.round_opened(rnd), mention=False)
 
 
 def close_round(ctx: Context, command: Command) -> None:
     """截单：结束本团，之后的订单不再登记"""
-    rnd = ctx.book.unclosed_round(ctx.room.id)   # also one whose deadline passed a moment ago
+    rnd = ctx.book.unclosed_round(ctx.room_id)   # also one whose deadline passed a moment ago
     if rnd is None:
         ctx.say(replies.no_round())
         return
@@ -134,7 +134,7 @@ def set_stock(ctx: Context, command: Command) -> None:
 
 def order_for(ctx: Context, command: Command) -> None:
     """代订 名字 商品数量：替顾客下单"""
-    rnd = ctx.book.open_round(ctx.room.id)
+    rnd = ctx.book.open_round(ctx.room_id)
     if rnd is None:
         ctx.say(replies.no_round())
         return

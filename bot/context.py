@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from bot.config import Config
 from bot.messages import Incoming, Reply
 from bot.orders import OrderBook
-from storage.models import Room
 
 if TYPE_CHECKING:
     from bot.scheduler import Scheduler
@@ -20,10 +19,10 @@ class Context:
     text: str                      # normalised, bot mention and leading "/" kept
     book: OrderBook
     config: Config
-    room: Room
+    room_id: str                   # the room, or private:<contact> for a private chat
     replies: list[Reply] = field(default_factory=list)
     scheduler: Scheduler | None = None                    # timed jobs; None when the bot runs none
-    after_commit: list[Callable[[], None]] = field(default_factory=list)   # job store changes
+    after_commit: list[Callable[[], None]] = field(default_factory=list)   # once committed
 
     @property
     def is_admin(self) -> bool:
@@ -40,7 +39,7 @@ class Context:
 
     def say(self, text: str, *, mention: bool = True) -> None:
         mentions = (self.msg.sender,) if mention else ()
-        self.replies.append(Reply(self.room.id, text, mentions))
+        self.replies.append(Reply(self.room_id, text, mentions))
 
     def command_text(self) -> str:
         """The text with a leading @bot and "/" removed, for command parsing."""

@@ -30,11 +30,11 @@ def parse_message(ctx: Context) -> EntryRequest | ChangeRequest | None:
 
 def handle_customer(ctx: Context, request: EntryRequest | ChangeRequest) -> None:
     book = ctx.book
-    rnd = book.open_round(ctx.room.id)
+    rnd = book.open_round(ctx.room_id)
     if rnd is None:
         if isinstance(request, EntryRequest):
-            latest = book.latest_round(ctx.room.id)
-            book.ask(latest, ctx.room.id, ctx.msg.sender, ctx.name, ctx.text, [Refusal("closed", ctx.text, "")])
+            latest = book.latest_round(ctx.room_id)
+            book.ask(latest, ctx.room_id, ctx.msg.sender, ctx.name, ctx.text, [Refusal("closed", ctx.text, "")])
             ctx.say(replies.closed(ctx.name) if latest else replies.not_open(ctx.name))
         return
     if isinstance(request, ChangeRequest):
@@ -53,7 +53,7 @@ def order_entry(ctx: Context, rnd: Round, entry: EntryRequest, *, owner: str | N
     if entry.plus is not None:
         on_sale = book.catalogue.products
         if len(on_sale) != 1:
-            book.ask(rnd, ctx.room.id, ctx.msg.sender, customer, ctx.text, [_unclear(ctx.text)])
+            book.ask(rnd, ctx.room_id, ctx.msg.sender, customer, ctx.text, [_unclear(ctx.text)])
             ctx.say(replies.unclear_plus(ctx.name, [p.name for p in on_sale]))
             return
         product = on_sale[0]
@@ -73,7 +73,7 @@ def report(ctx: Context, rnd: Round, outcome: Outcome, customer: str, *, new: bo
     if outcome.taken:
         book.settle(rnd, ctx.msg.sender, {i.product.name for i in outcome.taken})
     if outcome.problems:
-        book.ask(rnd, ctx.room.id, ctx.msg.sender, customer, ctx.text, outcome.problems)
+        book.ask(rnd, ctx.room_id, ctx.msg.sender, customer, ctx.text, outcome.problems)
     if outcome.order is not None and outcome.changed:
         ctx.say(replies.placed(ctx.name, outcome.order, new, outcome.problems))
     elif outcome.problems:
@@ -117,7 +117,7 @@ def apply_changes(ctx: Context, rnd: Round, change: ChangeRequest) -> None:
             if not mine:
                 ctx.say(replies.no_order(ctx.name))
             else:
-                book.ask(rnd, ctx.room.id, ctx.msg.sender, ctx.name, ctx.text, [_unclear(ctx.text)])
+                book.ask(rnd, ctx.room_id, ctx.msg.sender, ctx.name, ctx.text, [_unclear(ctx.text)])
                 ctx.say(replies.unclear_change(ctx.name))
             continue
         if target is None:
@@ -150,14 +150,14 @@ def _change_item(ctx: Context, rnd: Round, order: Order, item: OrderItem, action
         amount = to_selling_unit(quantity, item.product.unit)
     except UnitMismatch:
         problem = ItemProblem("unit", str(quantity), (item.product.unit,), item.product.name)
-        book.ask(rnd, ctx.room.id, ctx.msg.sender, order.customer, ctx.text, [problem])
+        book.ask(rnd, ctx.room_id, ctx.msg.sender, order.customer, ctx.text, [problem])
         ctx.say(replies.only_problems(ctx.name, [problem]))
         return
     # 减1斤 adds a negative amount; never below nothing (stock given back is what was taken)
     wanted = amount if action.kind == "set" else max(0.0, item.quantity + amount)
     refusal = book.set_quantity(order, item, wanted, ctx.msg.sender)
     if refusal:
-        book.ask(rnd, ctx.room.id, ctx.msg.sender, order.customer, ctx.text, [refusal])
+        book.ask(rnd, ctx.room_id, ctx.msg.sender, order.customer, ctx.text, [refusal])
         ctx.say(replies.only_problems(ctx.name, [refusal]))
         return
     book.settle(rnd, ctx.msg.sender, {item.product.name})

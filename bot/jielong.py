@@ -32,17 +32,17 @@ def content_key(text: str) -> str:
 
 def handle_post(ctx: Context, post: JielongPost) -> None:
     book = ctx.book
-    rnd = book.open_round(ctx.room.id)
+    rnd = book.open_round(ctx.room_id)
     if ctx.is_admin:
-        latest = rnd or book.latest_round(ctx.room.id)
+        latest = rnd or book.latest_round(ctx.room_id)
         reopened_same = rnd is None and latest is not None and latest.title == post.title
         if (rnd is None and not reopened_same) or (rnd is not None and post.title and post.title != rnd.title):
-            rnd = book.start_round(ctx.room.id, post.title, ctx.msg.sender, "\n".join(post.description))
+            rnd = book.start_round(ctx.room_id, post.title, ctx.msg.sender, "\n".join(post.description))
             ctx.say(replies.round_opened(rnd), mention=False)
         elif rnd is None:
             rnd = latest
     elif rnd is None:
-        rnd = book.latest_round(ctx.room.id)
+        rnd = book.latest_round(ctx.room_id)
     sync_entries(ctx, rnd, post.entries)
 
 
@@ -72,7 +72,7 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
                    if orders[row.order_id].status != "cancelled"]
     if rnd is None or not book.accepting(rnd):   # closed, or past its deadline
         if new_lines:
-            book.ask(rnd, ctx.room.id, sender, ctx.name, "\n".join(e.text for _, e, _ in new_lines),
+            book.ask(rnd, ctx.room_id, sender, ctx.name, "\n".join(e.text for _, e, _ in new_lines),
                      [Refusal("closed", new_lines[0][1].text, "")])
             ctx.say(replies.closed(ctx.name))
         return

@@ -56,21 +56,21 @@ def perform(ctx: Context, kind: str, round_id: int | None, due: datetime) -> Non
     session = ctx.book.session
     rnd = session.get(Round, round_id) if round_id is not None else None
     if kind == "close":
-        if _still_due(rnd, ctx.room.id, due):
+        if _still_due(rnd, ctx.room_id, due):
             commands.run_command(ctx, Command("close_round"))
     elif kind == "remind":
         # Still open with its cut-off ahead; a moved deadline replaced this job already.
-        if _still_open(rnd, ctx.room.id) and rnd.deadline is not None and as_utc(rnd.deadline) > due:
+        if _still_open(rnd, ctx.room_id) and rnd.deadline is not None and as_utc(rnd.deadline) > due:
             minutes = round((as_utc(rnd.deadline) - due).total_seconds() / 60)
             ctx.say(replies.deadline_soon(rnd, minutes, _tz(ctx)), mention=False)
     elif kind == "unpaid":
         # The merchant's 收款 for the round just closed, while it is the room's latest
         # and someone still owes: a reminder to nobody is not sent.
-        latest = ctx.book.latest_round(ctx.room.id)
+        latest = ctx.book.latest_round(ctx.room_id)
         if rnd is not None and latest is rnd and rnd.status == "closed" and _owing(ctx, rnd):
             commands.run_command(ctx, Command("remind_unpaid"))
     elif kind == "summary":
-        latest = ctx.book.latest_round(ctx.room.id)
+        latest = ctx.book.latest_round(ctx.room_id)
         tz = _tz(ctx)
         if latest is not None and (latest.status == "open" or latest.closed_at is None or (
                 due.astimezone(tz).date() - as_local(latest.closed_at, tz).date()).days <= SUMMARY_DAYS_AFTER_CLOSE):

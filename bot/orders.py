@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.clock import as_utc
 from parsers.catalogue import Catalogue, ProductInfo
@@ -20,6 +21,23 @@ from parsers.entry import ItemProblem, ItemRequest, ResolvedItem, resolve_item
 from storage.models import Order, OrderHistory, OrderItem, Product, Question, Round
 
 EPSILON = 1e-9
+
+# Statements every message runs, built once (building one costs more than running it).
+ALL_PRODUCTS = select(Product)
+_UNCLOSED_ROUND = (select(Round).where(Round.room_id == bindparam("room"), Round.status == "open")
+                   .order_by(Round.id.desc()).limit(1))
+_LAST_SEQ = select(Order.seq).where(Order.round_id == bindparam("round")).order_by(Order.seq.desc()).limit(1)
+_LOCK_ROUND = select(Round.id).where(Round.id == bindparam("round")).with_for_update()
+_LOCK_PRODUCT = select(Product.id).where(Product.id == bindparam("product")).with_for_update()
+_PRODUCTS = Product.__table__
+_TAKE_STOCK = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product"),
+                                       _PRODUCTS.c.stock >= bindparam("least"))
+               .values(stock=_PRODUCTS.c.stock - bindparam("quantity")).returning(_PRODUCTS.c.stock))
+_GIVE_BACK = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product"), _PRODUCTS.c.stock.is_not(None))
+              .values(stock=_PRODUCTS.c.stock + bindparam("quantity")).returning(_PRODUCTS.c.stock))
+_STOCK = select(_PRODUCTS.c.stock).where(_PRODUCTS.c.id == bindparam("product"))
+_OPEN_QUESTIONS = select(Question).where(Question.round_id == bindparam("round"),
+                                         Question.sender == bindparam("sender"), Question.settled.is_(False))
 
 
 @dataclass(frozen=True)
@@ -55,9 +73,12 @@ class OrderBook:
         self.catalogue = catalogue
         self.now = now
         if products is None:
-            products = session.scalars(select(Product))
+            products = session.scalars(ALL_PRODUCTS)
         self._products = {p.name: p for p in products}
         self._last_seq: dict[int, int] = {}
+        # Row locks order two workers on PostgreSQL; SQLite has one writer at a time
+        # and ignores FOR UPDATE, so the statement would only cost time there.
+        self._row_locks = session.get_bind().dialect.name != "sqlite"
         self.opened: list[Round] = []      # rounds opened / closed in this unit of work,
         self.closed: list[Round] = []      # so their timed jobs follow once it commits
 
@@ -74,8 +95,7 @@ class OrderBook:
 
     def unclosed_round(self, room_id: str) -> Round | None:
         """The round not closed yet, even if its deadline has passed."""
-        return self.session.scalar(select(Round).where(Round.room_id == room_id, Round.status == "open")
-                                   .order_by(Round.id.desc()).limit(1))
+        return self.session.scalar(_UNCLOSED_ROUND, {"room": room_id})
 
     def accepting(self, rnd: Round) -> bool:
         return rnd.status == "open" and (rnd.deadline is None or self.now <= as_utc(rnd.deadline))
@@ -162,11 +182,11 @@ class OrderBook:
         # One query per message and round; further orders of the same message count on.
         last = self._last_seq.get(rnd.id)
         if last is None:
-            # Lock the round: two workers must not both take the next number (PostgreSQL;
-            # SQLite has one writer at a time anyway). Held until this message commits.
-            self.session.execute(select(Round.id).where(Round.id == rnd.id).with_for_update())
-            last = self.session.scalar(select(Order.seq).where(Order.round_id == rnd.id)
-                                       .order_by(Order.seq.desc()).limit(1)) or 0
+            # Lock the round: two workers must not both take the next number.
+            # Held until this message commits.
+            if self._row_locks:
+                self.session.execute(_LOCK_ROUND, {"round": rnd.id})
+            last = self.session.scalar(_LAST_SEQ, {"round": rnd.id}) or 0
         seq = self._last_seq[rnd.id] = last + 1
         order = Order(round=rnd, seq=seq, customer=customer, owner=owner, status="open", note=note,
                       source=source, created_at=self.now, updated_at=self.now)
@@ -197,7 +217,8 @@ class OrderBook:
         if product.limit is not None:
             # Lock the product's row first (PostgreSQL): the same customer's order on
             # another worker waits here until this one commits, then counts it.
-            self.session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
+            if self._row_locks:
+                self.session.execute(_LOCK_PRODUCT, {"product": product.id})
             already = self.customer_total(rnd, customer, product)
             if already + quantity > product.limit + EPSILON:
                 return Refusal("limit", text, product.name, max(0.0, product.limit - already), product.unit)
@@ -209,19 +230,19 @@ class OrderBook:
         """Atomically take `quantity` if that much is left (always, if unlimited)."""
         if product.stock is None:
             return True
-        result = self.session.execute(
-            update(Product).where(Product.id == product.id, Product.stock >= quantity - EPSILON)
-            .values(stock=Product.stock - quantity).execution_options(synchronize_session=False))
-        self.session.refresh(product, ["stock"])
-        return result.rowcount == 1
+        left = self.session.execute(_TAKE_STOCK, {"product": product.id, "quantity": quantity,
+                                                  "least": quantity - EPSILON}).scalar()
+        taken = left is not None
+        if not taken:   # what is left, for the answer
+            left = self.session.execute(_STOCK, {"product": product.id}).scalar()
+        set_committed_value(product, "stock", left)
+        return taken
 
     def give_back(self, product: Product, quantity: float) -> None:
         if product.stock is None or quantity <= 0:
             return
-        self.session.execute(update(Product).where(Product.id == product.id, Product.stock.is_not(None))
-                             .values(stock=Product.stock + quantity)
-                             .execution_options(synchronize_session=False))
-        self.session.refresh(product, ["stock"])
+        left = self.session.execute(_GIVE_BACK, {"product": product.id, "quantity": quantity}).scalar()
+        set_committed_value(product, "stock", left)
 
     # -- changes ---------------------------------------------------------------
 
@@ -313,8 +334,7 @@ class OrderBook:
         # Questions are asked after settling, so earlier ones are already in the
         # database: no need to flush this message's orders first.
         with self.session.no_autoflush:
-            questions = self.session.scalars(select(Question).where(
-                Question.round_id == rnd.id, Question.sender == sender, Question.settled.is_(False))).all()
+            questions = self.session.scalars(_OPEN_QUESTIONS, {"round": rnd.id, "sender": sender}).all()
         for question in questions:
             if names & set(question.settled_by) or "*" in question.settled_by:
                 question.settled = True

@@ -23,7 +23,7 @@ CHART_WORDS = ("图", "图表", "chart")
 
 def _say_all(ctx: Context, texts: Sequence[str], mentions: Sequence[str] = ()) -> None:
     for text in texts:
-        ctx.replies.append(Reply(ctx.room.id, text, tuple(mentions)))
+        ctx.replies.append(Reply(ctx.room_id, text, tuple(mentions)))
 
 
 def _which(arg: str) -> tuple[str, bool]:
@@ -38,9 +38,9 @@ def _rows(ctx: Context, which: str = "") -> RoundRows | None:
     """The round a report is about; says why when there is none."""
     session = ctx.book.session
     session.flush()
-    round_id = pick_round(session, ctx.room.id, which)
+    round_id = pick_round(session, ctx.room_id, which)
     if round_id is None:
-        count = len(room_round_ids(session, ctx.room.id))
+        count = len(room_round_ids(session, ctx.room_id))
         ctx.say(replies.no_such_round(which, count) if which and count else replies.no_round())
         return None
     return load_round(session, round_id)
@@ -71,7 +71,7 @@ def summary(ctx: Context, command: Command) -> None:
 
         path, kind = _attachment(ctx, rnd, ".png", "image")
         attachments = (Attachment(round_chart(rnd, path, ctx.config.schedule.timezone), kind),)
-    ctx.replies.append(Reply(ctx.room.id, text, (), attachments))
+    ctx.replies.append(Reply(ctx.room_id, text, (), attachments))
 
 
 def pick_list(ctx: Context, command: Command) -> None:
@@ -109,7 +109,7 @@ def remind_unpaid(ctx: Context, command: Command) -> None:
     for n, text in enumerate(texts):
         chunk = owing[n * per_chunk:(n + 1) * per_chunk]
         mentions = tuple(dict.fromkeys(o for b in chunk for o in b.owners))
-        ctx.replies.append(Reply(ctx.room.id, text, mentions))
+        ctx.replies.append(Reply(ctx.room_id, text, mentions))
 
 
 def unpaid(ctx: Context, command: Command) -> None:
@@ -146,7 +146,7 @@ def export(ctx: Context, command: Command) -> None:
 
 
 def _live_orders(ctx: Context) -> list[Order]:
-    rnd = ctx.book.open_round(ctx.room.id) or ctx.book.latest_round(ctx.room.id)
+    rnd = ctx.book.open_round(ctx.room_id) or ctx.book.latest_round(ctx.room_id)
     return ctx.book.live_orders(rnd) if rnd is not None else []
 
 
@@ -240,7 +240,7 @@ def my_orders(ctx: Context, command: Command) -> None:
         mine = [o for o in rnd.orders if o.owner == me]
         ctx.replies.append(Reply(me, replies.my_orders(ctx.name, rnd, mine)))
         return
-    round_id = pick_round(session, ctx.room.id)
+    round_id = pick_round(session, ctx.room_id)
     if round_id is None:
         ctx.say(replies.no_round())
         return
@@ -250,7 +250,7 @@ def my_orders(ctx: Context, command: Command) -> None:
             or (o.owner in ctx.config.admins and o.customer.strip() == ctx.name)]
     text = replies.my_orders(ctx.name, rnd, mine)
     private = ctx.config.transport == "wechaty" and ctx.config.wechaty.allow_private
-    ctx.replies.append(Reply(me if private else ctx.room.id, text, () if private else (me,)))
+    ctx.replies.append(Reply(me if private else ctx.room_id, text, () if private else (me,)))
 
 
 # Verbs any member may send; every other command is for admins only.

@@ -28,7 +28,7 @@ def set_deadline(ctx: Context, command: Command) -> None:
     if at <= now:
         ctx.say(replies.deadline_passed(at, tz), mention=False)
         return
-    rnd = ctx.book.unclosed_round(ctx.room.id)   # a passed deadline can still be moved later
+    rnd = ctx.book.unclosed_round(ctx.room_id)   # a passed deadline can still be moved later
     if rnd is None:
         ctx.say(replies.no_round())
         return
@@ -44,7 +44,7 @@ def show_schedule(ctx: Context, command: Command) -> None:
         ctx.say(replies.no_scheduler(), mention=False)
         return
     tz = ZoneInfo(ctx.config.schedule.timezone)
-    ctx.say(replies.schedule_list(ctx.scheduler.jobs_of(ctx.room.id), tz), mention=False)
+    ctx.say(replies.schedule_list(ctx.scheduler.jobs_of(ctx.room_id), tz), mention=False)
 
 
 # 取消定时 汇总 / 提醒 / 截单: only those jobs; nothing named: all of them.
@@ -57,13 +57,13 @@ def cancel_schedule(ctx: Context, command: Command) -> None:
     kinds = tuple(k for word, found in CANCEL_WORDS.items() if word in command.arg for k in found) \
         or ("close", "remind", "unpaid", "summary")
     if "close" in kinds:
-        rnd = ctx.book.unclosed_round(ctx.room.id)
+        rnd = ctx.book.unclosed_round(ctx.room_id)
         if rnd is not None:
             rnd.deadline = None         # otherwise late entries would still be refused
     count = 0
     if ctx.scheduler is not None:
-        count = sum(job.kind in kinds for job in ctx.scheduler.jobs_of(ctx.room.id))
-        ctx.after_commit.append(partial(ctx.scheduler.cancel_room, ctx.room.id, kinds))
+        count = sum(job.kind in kinds for job in ctx.scheduler.jobs_of(ctx.room_id))
+        ctx.after_commit.append(partial(ctx.scheduler.cancel_room, ctx.room_id, kinds))
     ctx.say(replies.schedule_cancelled(count, "close" in kinds), mention=False)
 
 
