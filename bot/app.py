@@ -18,6 +18,7 @@ from bot import replies
 from bot.commands import CUSTOMER_VERBS, looks_like_command, run_command
 from bot.config import Config
 from bot.context import Context
+from bot.entry_index import EntryIndex
 from bot.customer import handle_customer, parse_message
 from bot.jobs import note_round_changes, perform
 from bot.jielong import handle_post
@@ -47,6 +48,7 @@ class Bot:
         self._catalogue: Catalogue | None = None
         self.scheduler = None             # a bot.scheduler.Scheduler attaches itself here
         self._rooms: set[str] = set()     # rooms known to be in the database
+        self._entries = EntryIndex()      # 接龙 lines of recent rounds, between messages
         self._seed_products()
 
     def _seed_products(self) -> None:
@@ -91,6 +93,7 @@ class Bot:
             ctx = self._context(session, msg)
             self._dispatch(ctx)
             note_round_changes(ctx)
+            ctx.book.finish()
             out = [_public(reply, msg) for reply in ctx.replies]
             self._queue(session, msg, out)
         self._after_commit(ctx)
@@ -113,6 +116,7 @@ class Bot:
                 ctx = self._context(session, msg)
                 perform(ctx, kind, round_id, due)
                 note_round_changes(ctx)
+                ctx.book.finish()
                 out = [_public(reply, msg) for reply in ctx.replies]
                 self._queue(session, msg, out)
         except IntegrityError:
@@ -165,7 +169,7 @@ class Bot:
         products = list(session.scalars(ALL_PRODUCTS))
         book = OrderBook(session, self._catalogue_for(products), msg.ts, products)
         return Context(msg=msg, text=text, book=book, config=self.config, room_id=room_id,
-                       scheduler=self.scheduler, after_commit=after_commit)
+                       scheduler=self.scheduler, after_commit=after_commit, entries=self._entries)
 
     def _catalogue_for(self, products: list[Product]) -> Catalogue:
         """The catalogue, rebuilt only when a product's names, specs or sale status changed."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.config import Config
+from bot.entry_index import EntryIndex
 from bot.messages import Incoming, Reply
 from bot.orders import OrderBook
 
@@ -23,6 +24,7 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     scheduler: Scheduler | None = None                    # timed jobs; None when the bot runs none
     after_commit: list[Callable[[], None]] = field(default_factory=list)   # once committed
+    entries: EntryIndex = field(default_factory=EntryIndex)   # 接龙 lines known (the bot's, kept)
 
     @property
     def is_admin(self) -> bool:

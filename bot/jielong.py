@@ -21,7 +21,9 @@ from parsers.entry import EntryRequest, ItemRequest, parse_line
 from parsers.post import JielongPost, PostEntry
 from parsers.text import normalize
 from parsers.units import Quantity
-from storage.models import EntryKey, Order, Round
+from storage import order_rows
+from storage.models import Order, Round
+from storage.order_rows import KeyRow
 
 
 @lru_cache(maxsize=65536)
@@ -49,27 +51,23 @@ def handle_post(ctx: Context, post: JielongPost) -> None:
 def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) -> None:
     book = ctx.book
     sender = ctx.msg.sender
-    rows = []
-    if rnd is not None:
-        # Plain tuples, not ORM objects: this runs for every line of every repost.
-        rows = book.session.execute(select(EntryKey.id, EntryKey.content, EntryKey.order_id, EntryKey.current)
-                                    .where(EntryKey.round_id == rnd.id)).all()
-    known = {row.content for row in rows}
+    connection = book.session.connection()
+    lines = ctx.entries.lines(connection, rnd) if rnd is not None else {}
     keys = [content_key(e.text) for e in entries]
     seen = set(keys)
     new_lines: list[tuple[int, PostEntry, str]] = []     # (position in the list, line, key)
+    fresh: set[str] = set()
     for index, (entry, key) in enumerate(zip(entries, keys)):
-        if key and key not in known:
-            known.add(key)
+        if key and key not in lines and key not in fresh:
+            fresh.add(key)
             new_lines.append((index, entry, key))
-    gone = [row for row in rows if row.current and row.content not in seen and row.order_id is not None]
+    gone = [row for row in lines.values() if row.current and row.content not in seen and row.order_id is not None]
     orders: dict[int, Order] = {}
-    missing: list[EntryKey] = []
+    missing: list[KeyRow] = []
     if gone:
         orders = {o.id: o for o in book.session.scalars(
             select(Order).where(Order.id.in_([row.order_id for row in gone])))}
-        missing = [book.session.get(EntryKey, row.id) for row in gone
-                   if orders[row.order_id].status != "cancelled"]
+        missing = [row for row in gone if orders[row.order_id].status != "cancelled"]
     if rnd is None or not book.accepting(rnd):   # closed, or past its deadline
         if new_lines:
             book.ask(rnd, ctx.room_id, sender, ctx.name, "\n".join(e.text for _, e, _ in new_lines),
@@ -77,6 +75,7 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
             ctx.say(replies.closed(ctx.name))
         return
 
+    written = False
     # Only new lines are parsed: an unchanged 300-line list costs a lookup per line.
     for index, entry, key in new_lines:
         request = _parse_entry(entry.text, book.catalogue)
@@ -86,29 +85,33 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
         if request.same_as_above:
             items += _previous_items(entries, index, book.catalogue)
         customer = request.customer or ctx.name
-        edited = _editable_match(ctx, missing, orders, customer, entry.seq)
+        written = True
+        edited = _editable_match(ctx, missing, orders, customer)
         if edited is not None:
             missing.remove(edited)
             order = orders[edited.order_id]
-            edited.current = False
+            lines[edited.content] = order_rows.retire_entry_key(connection, edited)
             outcome = book.replace_items(order, items, request.note, sender)
-            book.session.add(EntryKey(round_id=rnd.id, content=key, order=order, owner=edited.owner,
-                                      current=True))
+            lines[key] = order_rows.add_entry_key(connection, rnd.id, key, order.id, edited.owner)
             report(ctx, rnd, outcome, order.customer, new=False)
             continue
         outcome = book.place(rnd, sender, customer, items, request.note, source="jielong")
-        book.session.add(EntryKey(round_id=rnd.id, content=key, order=outcome.order, owner=sender, current=True))
+        order_id = outcome.order.id if outcome.order is not None else None
+        lines[key] = order_rows.add_entry_key(connection, rnd.id, key, order_id, sender)
         report(ctx, rnd, outcome, customer, new=True)
-    for key in missing:
-        order = orders[key.order_id]
-        if key.owner == sender or ctx.is_admin:
-            key.current = False
+    for row in missing:
+        if row.owner == sender or ctx.is_admin:
+            written = True
+            order = orders[row.order_id]
+            lines[row.content] = order_rows.retire_entry_key(connection, row)
             book.cancel(order, sender)
             ctx.say(replies.cancelled(ctx.name, order))
+    if written:
+        book.touch(rnd)
+        ctx.after_commit.append(ctx.entries.keeper(book, rnd, lines))
 
 
-def _editable_match(ctx: Context, missing: list[EntryKey], orders: dict[int, Order], customer: str,
-                    seq: int) -> EntryKey | None:
+def _editable_match(ctx: Context, missing: list[KeyRow], orders: dict[int, Order], customer: str) -> KeyRow | None:
     """The missing line a new line replaces, if the sender may edit it."""
     mine = [k for k in missing if k.owner == ctx.msg.sender or ctx.is_admin]
     wanted = normalize(customer).replace(" ", "")

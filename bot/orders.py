@@ -18,7 +18,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bot.clock import as_utc
 from parsers.catalogue import Catalogue, ProductInfo
 from parsers.entry import ItemProblem, ItemRequest, ResolvedItem, resolve_item
+from storage import order_rows
 from storage.models import Order, OrderHistory, OrderItem, Product, Question, Round
+from storage.order_rows import ItemValues
 
 EPSILON = 1e-9
 
@@ -54,12 +56,41 @@ class Refusal:
 Problem = ItemProblem | Refusal
 
 
+@dataclass(frozen=True)
+class PlacedItem:
+    """An item of a just-placed order, as its reply shows it."""
+
+    product: Product
+    spec: str | None
+    quantity: float
+    unit_price: float
+
+    @property
+    def amount(self) -> float:
+        return round(self.quantity * self.unit_price, 2)
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """A new order as written (storage/order_rows.py); it reads like an `Order`
+    for the reply, without loading one back."""
+
+    id: int
+    seq: int
+    customer: str
+    items: tuple[PlacedItem, ...]
+
+    @property
+    def total(self) -> float:
+        return round(sum(item.amount for item in self.items), 2)
+
+
 @dataclass
 class Outcome:
     """What one entry or change did, for the reply and the question log."""
 
-    order: Order | None = None
-    taken: list[OrderItem] = field(default_factory=list)
+    order: Order | PlacedOrder | None = None
+    taken: list[OrderItem | PlacedItem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     changed: bool = False
 
@@ -81,6 +112,8 @@ class OrderBook:
         self._row_locks = session.get_bind().dialect.name != "sqlite"
         self.opened: list[Round] = []      # rounds opened / closed in this unit of work,
         self.closed: list[Round] = []      # so their timed jobs follow once it commits
+        self._touched: set[int] = set()    # rounds changed in this unit of work
+        self.revisions: dict[int, int] = {}   # their new revisions, once `finish` ran
 
     # -- rounds ----------------------------------------------------------------
 
@@ -118,8 +151,20 @@ class OrderBook:
     def close_round(self, rnd: Round) -> None:
         rnd.status = "closed"
         rnd.closed_at = self.now
-        rnd.revision += 1
+        self.touch(rnd)
         self.closed.append(rnd)
+
+    def touch(self, rnd: Round) -> None:
+        """Note a change to the round (its orders, its 接龙 lines, its status)."""
+        self._touched.add(rnd.id)
+
+    def finish(self) -> dict[int, int]:
+        """Count this unit of work's changes in each round's revision, once per round,
+        just before commit; returns (and keeps) the new revisions."""
+        connection = self.session.connection()
+        self.revisions = {round_id: order_rows.bump_revision(connection, round_id)
+                          for round_id in sorted(self._touched)}
+        return self.revisions
 
     # -- orders ----------------------------------------------------------------
 
@@ -156,18 +201,20 @@ class OrderBook:
                 accepted.append((product, spec, quantity))
         if not accepted:
             return outcome
-        order = merge_into
-        if order is None:
-            order = self._new_order(rnd, owner, customer, note, source)
-        elif note and note not in order.note:
-            order.note = f"{order.note} {note}".strip()
-        for product, spec, quantity in accepted:
-            outcome.taken.append(self._add_item(order, product, spec, quantity))
-        order.updated_at = self.now
-        self._log(order, owner, "created" if merge_into is None else "updated", _describe(accepted))
+        if merge_into is None:
+            order = self._insert_order(rnd, owner, customer, note, source, accepted)
+            outcome.taken.extend(order.items)
+        else:
+            order = merge_into
+            if note and note not in order.note:
+                order.note = f"{order.note} {note}".strip()
+            for product, spec, quantity in accepted:
+                outcome.taken.append(self._add_item(order, product, spec, quantity))
+            order.updated_at = self.now
+            self._log(order, owner, "updated", _describe(accepted))
         outcome.order = order
         outcome.changed = True
-        rnd.revision += 1
+        self.touch(rnd)
         return outcome
 
     def _resolve(self, request: ItemRequest) -> ResolvedItem | Problem:
@@ -178,7 +225,19 @@ class OrderBook:
                 return Refusal("unknown_product", request.text, off)
         return resolved
 
-    def _new_order(self, rnd: Round, owner: str, customer: str, note: str, source: str) -> Order:
+    def _insert_order(self, rnd: Round, owner: str, customer: str, note: str, source: str,
+                      accepted: Sequence[tuple[Product, str | None, float]]) -> PlacedOrder:
+        """A new order, straight to its rows: every 接龙 line comes through here."""
+        seq = self._next_seq(rnd)
+        items = tuple(PlacedItem(product, spec, quantity, product.price) for product, spec, quantity in accepted)
+        order_id = order_rows.insert_order(
+            self.session.connection(), round_id=rnd.id, seq=seq, customer=customer, owner=owner, note=note,
+            source=source, at=self.now, detail=_describe(accepted),
+            items=[ItemValues(i.product.id, i.spec, i.quantity, i.unit_price) for i in items])
+        self.session.expire(rnd, ["orders"])     # a loaded `rnd.orders` does not know it yet
+        return PlacedOrder(order_id, seq, customer, items)
+
+    def _next_seq(self, rnd: Round) -> int:
         # One query per message and round; further orders of the same message count on.
         last = self._last_seq.get(rnd.id)
         if last is None:
@@ -188,10 +247,7 @@ class OrderBook:
                 self.session.execute(_LOCK_ROUND, {"round": rnd.id})
             last = self.session.scalar(_LAST_SEQ, {"round": rnd.id}) or 0
         seq = self._last_seq[rnd.id] = last + 1
-        order = Order(round=rnd, seq=seq, customer=customer, owner=owner, status="open", note=note,
-                      source=source, created_at=self.now, updated_at=self.now)
-        self.session.add(order)
-        return order
+        return seq
 
     def _add_item(self, order: Order, product: Product, spec: str | None, quantity: float) -> OrderItem:
         for item in order.items:
@@ -261,7 +317,7 @@ class OrderBook:
         else:
             item.quantity = round(quantity, 4)
         order.updated_at = self.now
-        order.round.revision += 1
+        self.touch(order.round)
         self._log(order, actor, "updated", f"{product.name} → {quantity:g}{product.unit}")
         if not order.items:
             self._cancelled(order, actor)
@@ -275,7 +331,7 @@ class OrderBook:
     def _cancelled(self, order: Order, actor: str) -> None:
         order.status = "cancelled"
         order.updated_at = self.now
-        order.round.revision += 1
+        self.touch(order.round)
         self._log(order, actor, "cancelled", "")
 
     def replace_items(self, order: Order, items: Sequence[ItemRequest], note: str, actor: str) -> Outcome:
@@ -294,7 +350,7 @@ class OrderBook:
     def set_status(self, order: Order, status: str, actor: str) -> None:
         order.status = status
         order.updated_at = self.now
-        order.round.revision += 1
+        self.touch(order.round)
         self._log(order, actor, status, "")
 
     def _log(self, order: Order, actor: str, action: str, detail: str) -> None:

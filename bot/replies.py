@@ -6,10 +6,14 @@ answer, and echo what was understood: quantities, units, line totals.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from parsers.address import mask_phone
 from parsers.entry import ItemProblem
 from storage.models import Order, OrderItem, Round
+
+if TYPE_CHECKING:
+    from bot.orders import PlacedItem, PlacedOrder
 
 HELP = (
     "小龙接龙助手：\n"
@@ -30,12 +34,12 @@ def amount(quantity: float, unit: str) -> str:
     return f"{quantity:g}{unit}"
 
 
-def item_line(item: OrderItem) -> str:
+def item_line(item: OrderItem | PlacedItem) -> str:
     spec = f"({item.spec})" if item.spec else ""
     return f"{item.product.name}{spec} {amount(item.quantity, item.product.unit)} {money(item.amount)}元"
 
 
-def order_summary(order: Order) -> str:
+def order_summary(order: Order | PlacedOrder) -> str:
     items = "，".join(item_line(i) for i in order.items)
     return f"{items}；合计{money(order.total)}元"
 
@@ -62,7 +66,7 @@ def problem_text(problem) -> str:
     return "这条没看懂"
 
 
-def placed(name: str, order: Order, new: bool, problems: Sequence) -> str:
+def placed(name: str, order: Order | PlacedOrder, new: bool, problems: Sequence) -> str:
     head = f"@{name} 已登记：" if new else f"@{name} 已更新："
     text = head + order_summary(order)
     if problems:
