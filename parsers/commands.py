@@ -53,12 +53,19 @@ class _Builder(Transformer):
         return Command("set_stock", name=str(name), number=float(number))
 
 
+_BUILDER = _Builder()   # holds no state
+
+
+@lru_cache(maxsize=4096)
 def parse_command(text: str) -> Command | None:
-    """Parse one normalised line (leading / and @bot already removed)."""
+    """Parse one normalised line (leading / and @bot already removed).
+
+    Cached: every message's first line is tried as a command, and most first
+    lines repeat (every repost starts with #接龙)."""
     text = text.strip()
     if not text or len(text) > 200:
         return None
     try:
-        return _Builder().transform(_parser().parse(text))
+        return _BUILDER.transform(_parser().parse(text))
     except LarkError:
         return None

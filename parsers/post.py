@@ -123,11 +123,14 @@ class PostBuilder(Transformer):
         return "entries", run.entries
 
 
+_BUILDER = PostBuilder()   # holds no state; building one wraps every method again
+
+
 def parse_post(text: str) -> JielongPost | None:
     """Parse a normalised #接龙 message; None if it is not one."""
     if not is_jielong(text):
         return None
     try:
-        return PostBuilder().transform(_parser().parse(_line_tokens(text.lstrip())))
+        return _BUILDER.transform(_parser().parse(_line_tokens(text.lstrip())))
     except LarkError:
         return None

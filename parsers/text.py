@@ -94,7 +94,7 @@ def normalize(text: str) -> str:
     if not _LINE_BREAK.search(text):
         return _normalize_line(text)
     # split (not splitlines) keeps a trailing empty line, so "\n" stays "\n"
-    return "\n".join(_normalize_line(line) for line in _LINE_BREAK.split(text))
+    return "\n".join(map(_normalize_line, _LINE_BREAK.split(text)))
 
 
 @lru_cache(maxsize=65536)
