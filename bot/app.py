@@ -86,10 +86,8 @@ class Bot:
 
     def _handle_once(self, msg: Incoming) -> list[Reply]:
         with self.db.unit_of_work() as session:
-            connection = session.connection()
-            if ledger.seen(connection, msg.id):
-                return []
-            ledger.record(connection, msg.id, msg.ts)   # a concurrent duplicate waits here, then fails
+            if not ledger.claim(session.connection(), msg.id, msg.ts):
+                return []                 # delivered before (or by another worker just now)
             ctx = self._context(session, msg)
             self._dispatch(ctx)
             note_round_changes(ctx)
@@ -109,10 +107,8 @@ class Bot:
                        text="")
         try:
             with self.db.unit_of_work() as session:
-                connection = session.connection()
-                if ledger.seen(connection, key) or session.get(Room, room_id) is None:
-                    return []
-                ledger.record(connection, key, due)   # a process racing us on the same job fails here
+                if session.get(Room, room_id) is None or not ledger.claim(session.connection(), key, due):
+                    return []                 # ran already, here or in another process
                 ctx = self._context(session, msg)
                 perform(ctx, kind, round_id, due)
                 note_round_changes(ctx)
@@ -141,10 +137,8 @@ class Bot:
                       (msg.sender,))
         try:
             with self.db.unit_of_work() as session:
-                connection = session.connection()
-                if ledger.seen(connection, msg.id):
+                if not ledger.claim(session.connection(), msg.id, msg.ts):
                     return []
-                ledger.record(connection, msg.id, msg.ts)
                 self._queue(session, msg, [reply])
         except Exception:
             log.exception("message %s could not be recorded", msg.id)

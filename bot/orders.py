@@ -28,7 +28,9 @@ EPSILON = 1e-9
 ALL_PRODUCTS = select(Product)
 _UNCLOSED_ROUND = (select(Round).where(Round.room_id == bindparam("room"), Round.status == "open")
                    .order_by(Round.id.desc()).limit(1))
-_LAST_SEQ = select(Order.seq).where(Order.round_id == bindparam("round")).order_by(Order.seq.desc()).limit(1)
+_ORDERS = Order.__table__
+_LAST_SEQ = (select(_ORDERS.c.seq).where(_ORDERS.c.round_id == bindparam("round"))
+             .order_by(_ORDERS.c.seq.desc()).limit(1))
 _LOCK_ROUND = select(Round.id).where(Round.id == bindparam("round")).with_for_update()
 _LOCK_PRODUCT = select(Product.id).where(Product.id == bindparam("product")).with_for_update()
 _PRODUCTS = Product.__table__
@@ -38,8 +40,12 @@ _TAKE_STOCK = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product"),
 _GIVE_BACK = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product"), _PRODUCTS.c.stock.is_not(None))
               .values(stock=_PRODUCTS.c.stock + bindparam("quantity")).returning(_PRODUCTS.c.stock))
 _STOCK = select(_PRODUCTS.c.stock).where(_PRODUCTS.c.id == bindparam("product"))
-_OPEN_QUESTIONS = select(Question).where(Question.round_id == bindparam("round"),
-                                         Question.sender == bindparam("sender"), Question.settled.is_(False))
+_QUESTIONS = Question.__table__
+_OPEN_QUESTIONS = select(_QUESTIONS.c.id, _QUESTIONS.c.settled_by).where(
+    _QUESTIONS.c.round_id == bindparam("round"), _QUESTIONS.c.sender == bindparam("sender"),
+    _QUESTIONS.c.settled.is_(False))
+_SETTLE = (update(_QUESTIONS).where(_QUESTIONS.c.id.in_(bindparam("ids", expanding=True)))
+           .values(settled=True))
 
 
 @dataclass(frozen=True)
@@ -388,12 +394,13 @@ class OrderBook:
         if not names:
             return
         # Questions are asked after settling, so earlier ones are already in the
-        # database: no need to flush this message's orders first.
-        with self.session.no_autoflush:
-            questions = self.session.scalars(_OPEN_QUESTIONS, {"round": rnd.id, "sender": sender}).all()
-        for question in questions:
-            if names & set(question.settled_by) or "*" in question.settled_by:
-                question.settled = True
+        # database: the connection reads them without flushing this message's work.
+        connection = self.session.connection()
+        settled = [question_id for question_id, settles in connection.execute(
+                       _OPEN_QUESTIONS, {"round": rnd.id, "sender": sender})
+                   if names & set(settles) or "*" in settles]
+        if settled:
+            connection.execute(_SETTLE, {"ids": settled})
 
 
 def catalogue_from(products: Iterable[Product]) -> Catalogue:

@@ -46,6 +46,7 @@ _KEYS_OF_ROUND = (select(KEYS.c.id, KEYS.c.content, KEYS.c.order_id, KEYS.c.owne
                   .where(KEYS.c.round_id == bindparam("round")))
 _RETIRE_KEY = update(KEYS).where(KEYS.c.id == bindparam("key")).values(current=False)
 _BUMP = update(ROUNDS).where(ROUNDS.c.id == bindparam("round")).values(revision=ROUNDS.c.revision + 1)
+_BUMP_RETURNING = _BUMP.returning(ROUNDS.c.revision)
 _REVISION = select(ROUNDS.c.revision).where(ROUNDS.c.id == bindparam("round"))
 
 
@@ -84,5 +85,7 @@ def bump_revision(connection: Connection, round_id: int) -> int:
     The UPDATE holds the round's row until commit (PostgreSQL) and SQLite has
     one writer, so the value read back is this transaction's own.
     """
+    if connection.dialect.update_returning:
+        return connection.execute(_BUMP_RETURNING, {"round": round_id}).scalar_one()
     connection.execute(_BUMP, {"round": round_id})
     return connection.execute(_REVISION, {"round": round_id}).scalar_one()
