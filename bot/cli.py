@@ -61,7 +61,8 @@ def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | N
         lat = sorted(result.latencies) or [0.0]
         p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
         last = result.latencies[-1] * 1000 if result.latencies else 0.0
-        click.echo(f"messages={result.messages} replies={result.replies} total={sum(lat):.3f}s "
+        click.echo(f"messages={result.messages} replies={result.replies} loop={result.wall:.3f}s "
+                   f"total={sum(lat):.3f}s "
                    f"p50={p(0.5):.2f}ms p99={p(0.99):.2f}ms max={lat[-1] * 1000:.2f}ms last={last:.2f}ms",
                    err=True)
 

@@ -89,7 +89,8 @@ def read_chat(path: str | Path) -> list[Incoming]:
 class ReplayStats:
     messages: int = 0
     replies: int = 0
-    latencies: list[float] = field(default_factory=list)   # seconds per message
+    latencies: list[float] = field(default_factory=list)   # seconds per message, handling only
+    wall: float = 0.0          # seconds for the whole replay: jobs, handling and delivery
 
 
 def format_reply(reply: Reply) -> str:
@@ -111,6 +112,7 @@ def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],
     order before the message is handled, each printed under its own time.
     """
     stats = ReplayStats()
+    began = time.perf_counter()
     crash = CrashHook.from_env()
     if deliver is not None:
         deliver()                   # what an earlier, interrupted run still owes
@@ -134,6 +136,7 @@ def replay(messages: list[Incoming], handle: Callable[[Incoming], list[Reply]],
             deliver()
     if deliver is not None:
         deliver()                   # retries of anything that failed on the way
+    stats.wall = time.perf_counter() - began
     return stats
 
 
