@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Base
+from storage import schema
 
 DEFAULT_URL = "sqlite:///jielong.db"
 
@@ -38,7 +38,7 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if create:
-            Base.metadata.create_all(self.engine)
+            schema.prepare(self.engine)     # new: create; older: migrate (storage/migrations)
 
     @property
     def dialect(self) -> str:

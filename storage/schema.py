@@ -1,0 +1,50 @@
+"""Bringing a database to the schema the models describe, at start.
+
+* a new database gets the tables at once (`create_all`) and is marked at
+  the newest migration, as `alembic stamp head` would;
+* a database at the newest migration costs one SELECT (alembic is not even
+  imported);
+* an older one is upgraded by alembic (storage/migrations/); one created
+  before migrations existed is first recognised as the initial revision.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Column, Engine, MetaData, String, Table, inspect, insert, select
+
+from storage.migrations import FIRST, HEAD
+from storage.models import Base
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# What alembic keeps its place in (alembic/runtime/migration.py names it so).
+VERSION = Table("alembic_version", MetaData(), Column("version_num", String(32), primary_key=True))
+
+
+def prepare(engine: Engine) -> None:
+    with engine.begin() as connection:
+        tables = set(inspect(connection).get_table_names())
+        if not tables & set(Base.metadata.tables):
+            Base.metadata.create_all(connection)
+            VERSION.create(connection, checkfirst=True)
+            connection.execute(VERSION.delete())
+            connection.execute(insert(VERSION).values(version_num=HEAD))
+            return
+        version = connection.execute(select(VERSION.c.version_num)).scalar() if VERSION.name in tables else None
+    if version != HEAD:
+        upgrade(engine, adopt=version is None)
+
+
+def upgrade(engine: Engine, *, adopt: bool = False) -> None:
+    """Run the migrations up to the newest; `adopt`: the tables exist but no
+    migration ever ran (the schema of FIRST, made by `create_all`)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        if adopt:
+            command.stamp(config, FIRST)
+        command.upgrade(config, "head")
