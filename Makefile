@@ -3,7 +3,7 @@
 #   make setup   .venv with the package (editable) and the test + postgres extras
 #   make demo    replay the example chat into out/demo.db and out/demo-orders.json
 #   make test    everything the tests need on a fresh Debian machine, then pytest
-#   make bench   the replay benchmark
+#   make bench   the replay benchmark and what persistence alone costs
 #   make clean   build/test debris and out/ (make distclean also drops .venv)
 #
 # pip only runs when pyproject.toml is newer than the stamp files in .venv, so a
@@ -81,6 +81,7 @@ test: test-deps postgres-bin cjk-font wechaty-service-deps
 
 bench: setup
 	$(PY) bench/replay_bench.py
+	$(PY) bench/persistence_floor.py
 
 clean:
 	rm -rf out build .pytest_cache .hypothesis *.egg-info
