@@ -163,7 +163,7 @@ HANDLERS: dict[str, Callable[[Context, Command], None]] = {
 
 # Reports and fulfilment (汇总 备货单 对账单 收款 未付 配送单 已付 发货 到货 导出 我的订单)
 # live in bot/report_commands.py; imported last because they use find_orders above.
-from bot.report_commands import CUSTOMER_VERBS, REPORT_HANDLERS  # noqa: E402
+from bot.report_commands import CUSTOMER_VERBS, REPORT_HANDLERS  # noqa: E402, F401 (CUSTOMER_VERBS: for bot.app)
 
 HANDLERS.update(REPORT_HANDLERS)
 

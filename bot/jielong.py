@@ -20,7 +20,6 @@ from bot.orders import Refusal
 from parsers.entry import EntryRequest, ItemRequest, parse_line
 from parsers.post import JielongPost, PostEntry
 from parsers.text import normalize
-from parsers.units import Quantity
 from storage import order_rows
 from storage.models import Order, Round
 from storage.order_rows import KeyRow

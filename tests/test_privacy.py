@@ -46,7 +46,7 @@ def test_a_phone_number_in_an_order_never_reaches_the_group_in_full(bot):
     boss = ("wxid_boss", "老板娘")
     _say(bot, 0, boss, "开团 周五水果")
     _say(bot, 1, ("wxid_li", f"李明{PHONE}"), f"@小龙 苹果2斤 电话{PHONE} 幸福路88号3栋502")
-    _say(bot, 2, ("wxid_wang", "王芳"), f"#接龙\n周五水果\n例 张三 苹果2斤\n1. 王芳 138-1234-5678 草莓1盒")
+    _say(bot, 2, ("wxid_wang", "王芳"), "#接龙\n周五水果\n例 张三 苹果2斤\n1. 王芳 138-1234-5678 草莓1盒")
     _say(bot, 3, ("wxid_zhao", "赵姐"), f"@小龙 {PHONE}")                    # a bare number, asked about
     for command in ("汇总", "配送单", "对账单", "备货单", "未付"):
         _say(bot, 10 + len(command), boss, command)
