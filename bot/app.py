@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from functools import partial
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -18,10 +18,10 @@ from bot import replies
 from bot.commands import CUSTOMER_VERBS, looks_like_command, run_command
 from bot.config import Config
 from bot.context import Context
-from bot.entry_index import EntryIndex
 from bot.customer import handle_customer, parse_message
-from bot.jobs import note_round_changes, perform
+from bot.entry_index import EntryIndex
 from bot.jielong import handle_post
+from bot.jobs import note_round_changes, perform
 from bot.messages import Incoming, Reply
 from bot.orders import ALL_PRODUCTS, OrderBook, catalogue_from
 from parsers.address import mask_phones

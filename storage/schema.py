@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, inspect, insert, select
+from sqlalchemy import Column, Engine, MetaData, String, Table, insert, inspect, select
 
 from storage.migrations import FIRST, HEAD
 from storage.models import Base
