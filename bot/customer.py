@@ -17,8 +17,8 @@ def parse_message(ctx: Context) -> EntryRequest | ChangeRequest | None:
         return None
     parsed = parse_line(text, ctx.book.catalogue)
     if isinstance(parsed, EntryRequest):
-        if not parsed.is_order:
-            return None
+        if not parsed.is_order and not (parsed.bare_quantity and ctx.mentions_bot):
+            return None     # 两盒 on its own is an order only when said to the bot
         if asks_price(text) or (looks_like_question(text) and not parsed.explicit_quantity):
             return None
         wants_bot = ctx.mentions_bot or parsed.explicit_quantity or parsed.same_as_above or parsed.plus
@@ -50,21 +50,43 @@ def order_entry(ctx: Context, rnd: Round, entry: EntryRequest, *, owner: str | N
     items = list(entry.items)
     if entry.same_as_above:
         items += _items_of_last_order(rnd, ctx)
-    if entry.plus is not None:
-        on_sale = book.catalogue.products
-        if len(on_sale) != 1:
-            book.ask(rnd, ctx.room_id, ctx.msg.sender, customer, ctx.text, [_unclear(ctx.text)])
-            ctx.say(replies.unclear_plus(ctx.name, [p.name for p in on_sale]))
+    if entry.plus is not None or entry.bare_quantity is not None:
+        item = sole_product_item(ctx, entry)
+        if item is None:
+            ask_which_product(ctx, rnd, customer, ctx.text, entry)
             return
-        product = on_sale[0]
-        items.append(ItemRequest(product.name, book.catalogue.match(product.name), entry.spec,
-                                 Quantity(entry.plus)))
+        items.append(item)
     if not items:
         return
     merge = next((o for o in book.orders_of(rnd, owner)
                   if o.customer == customer and o.source == "chat"), None)
     outcome = book.place(rnd, owner, customer, items, entry.note, source="chat", merge_into=merge)
     report(ctx, rnd, outcome, customer, new=merge is None)
+
+
+def sole_product_item(ctx: Context, entry: EntryRequest) -> ItemRequest | None:
+    """+1, or an amount with no product (老王 两盒): the only product on sale;
+    None when there are several to choose from."""
+    on_sale = ctx.book.catalogue.products
+    if len(on_sale) != 1:
+        return None
+    product = on_sale[0]
+    quantity = entry.bare_quantity or Quantity(entry.plus if entry.plus is not None else 1.0)
+    return ItemRequest(product.name, ctx.book.catalogue.match(product.name), entry.spec, quantity)
+
+
+def ask_which_product(ctx: Context, rnd: Round, customer: str, text: str, entry: EntryRequest) -> None:
+    on_sale = [p.name for p in ctx.book.catalogue.products]
+    ctx.book.ask(rnd, ctx.room_id, ctx.msg.sender, customer, text, [_unclear(text)])
+    what = "+1" if entry.bare_quantity is None else f"{entry.bare_quantity.value:g}{entry.bare_quantity.unit}"
+    ctx.say(replies.unclear_plus(ctx.name, on_sale, what))
+
+
+def ask_what(ctx: Context, rnd: Round, customer: str | None, text: str) -> None:
+    """A 接龙 line that orders nothing we can tell: ask instead of skipping it."""
+    ctx.book.ask(rnd, ctx.room_id, ctx.msg.sender, customer or ctx.name, text, [_unclear(text)])
+    example = next((p.name for p in ctx.book.catalogue.products), "苹果")
+    ctx.say(replies.unclear_line(ctx.name, text, example))
 
 
 def report(ctx: Context, rnd: Round, outcome: Outcome, customer: str, *, new: bool) -> None:

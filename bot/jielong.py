@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot import replies
 from bot.context import Context
-from bot.customer import report
+from bot.customer import ask_what, ask_which_product, report, sole_product_item
 from bot.orders import Refusal
 from parsers.entry import EntryRequest, ItemRequest, parse_line
 from parsers.post import JielongPost, PostEntry
@@ -78,13 +78,24 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
     # Only new lines are parsed: an unchanged 300-line list costs a lookup per line.
     for index, entry, key in new_lines:
         request = _parse_entry(entry.text, book.catalogue)
-        if request is None or not request.is_order:
+        if request is None or not (request.is_order or request.bare_quantity is not None):
+            # 5. 小李 随便来点: a place in the list, but nothing we can order; ask once
+            ask_what(ctx, rnd, request.customer if request else None, entry.text)
+            lines[key] = order_rows.add_entry_key(connection, rnd.id, key, None, sender)
+            written = True
             continue
         items = list(request.items)
         if request.same_as_above:
             items += _previous_items(entries, index, book.catalogue)
         customer = request.customer or ctx.name
         written = True
+        if request.plus is not None or request.bare_quantity is not None:
+            item = sole_product_item(ctx, request)     # 3. 王姐 +1, 4. 老王 两盒
+            if item is None:
+                ask_which_product(ctx, rnd, customer, entry.text, request)
+                lines[key] = order_rows.add_entry_key(connection, rnd.id, key, None, sender)
+                continue
+            items.append(item)
         edited = _editable_match(ctx, missing, orders, customer)
         if edited is not None:
             missing.remove(edited)

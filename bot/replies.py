@@ -94,9 +94,15 @@ def not_admin(name: str) -> str:
     return f"@{name} 这个命令只有团长能用哦"
 
 
-def unclear_plus(name: str, products: Iterable[str]) -> str:
+def unclear_plus(name: str, products: Sequence[str], what: str = "+1") -> str:
+    """+1 (or 两盒) with no product, in a round selling several."""
     names = "、".join(products)
-    return f"@{name} 本团有{names}，+1 是要哪个？请写商品和数量，例如「{next(iter(products), '苹果')}1份」"
+    example = products[0] if products else "苹果"
+    return f"@{name} 本团有{names}，{what} 是要哪个？请写商品和数量，例如「{example}1份」"
+
+
+def unclear_line(name: str, text: str, example: str) -> str:
+    return f"@{name} 「{text[:30]}」没看懂要什么，请写商品和数量，例如「{example}1份」"
 
 
 def unclear_change(name: str) -> str:

@@ -57,6 +57,9 @@ class EntryRequest:
     plus: float | None = None
     explicit_quantity: bool = False
     spec: str | None = None               # a spec written with +1 (+2 母的)
+    # An amount that names no product (老王 两盒): the round's product when it sells
+    # only one; whether the line is an order at all is the bot's call.
+    bare_quantity: Quantity | None = None
 
     @property
     def is_order(self) -> bool:
@@ -301,6 +304,7 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     packs: list[Tok] = []                       # pack sizes waiting for the next product
     consumed: set[int] = set()                  # pieces an item took already
     loose_specs: list[Tok] = []                 # specs no item claimed
+    loose_amounts: list[_Quantity] = []         # quantities no item claimed
     for index, piece in enumerate(pieces):
         if index in consumed:
             continue
@@ -374,6 +378,7 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                     consumed.add(index + 1)     # 2斤荔枝: 荔枝 is the item, not the note
             else:
                 texts.append((piece.start, piece.end))
+                loose_amounts.append(piece)
             pending = []
         elif isinstance(piece, Tok) and piece.type == "SPEC":
             # a loose spec belongs to the nearest item before it that has none;
@@ -406,18 +411,25 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                 pending = []
     items.sort(key=lambda it: it.start)
     items, mentions = _clarifications(items)
+    bare = None
+    if not items and not same and plus is None and len(loose_amounts) == 1 and loose_amounts[0].value.unit:
+        bare = loose_amounts[0]             # 老王 两盒 要新鲜的: an amount, and no product named
+        texts.remove((bare.start, bare.end))
     spec = None
-    if plus is not None and not items and loose_specs:
+    if (plus is not None or bare is not None) and not items and loose_specs:
         spec = str(loose_specs.pop(0))      # +2 母: the spec of the +1
     texts = sorted(texts + [(t.start_pos, t.end_pos) for t in loose_specs] + mentions)
     first = items[0].start if items else (len(line) if (same or plus is not None) else 0)
+    if bare is not None:
+        first = bare.start
     before = [(s, e) for s, e in texts if e <= first]
     after = [(s, e) for s, e in texts if s >= first]
-    if not items and not same and plus is None:
+    if not items and not same and plus is None and bare is None:
         before, after = [], texts
     customer = _customer(line, before)
     note = _trim(" ".join(line[s:e] for s, e in _touching_joined(after)))
-    return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit, spec)
+    return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit, spec,
+                        bare.value if bare is not None else None)
 
 
 def _trim(text: str) -> str:
