@@ -389,6 +389,11 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                 items[target] = _with(items[target], spec=str(piece))
             elif owner is not None:
                 items.append(_continuation(items[owner], piece, None))
+            elif (named := _misspelt_before(pieces, index, str(piece), catalogue)) is not None:
+                word, match = named
+                if texts and texts[-1] == (word.start_pos, word.end_pos):
+                    texts.pop()             # the word is the item, not the customer
+                items.append(_Item(ItemRequest(str(word), match, str(piece)), word.start_pos, piece.end_pos))
             elif (sole := _sole_product_with_spec(str(piece), catalogue)) is not None and _amount_follows(pieces, index):
                 # 大杯2杯 with no name: the only product sold in that spec
                 items.append(_Item(ItemRequest(str(piece), sole, str(piece)), piece.start_pos, piece.end_pos))
@@ -592,9 +597,9 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
           and quantity.value.unit is not None):
         word = nxt
     if word is None and isinstance(prev, Tok) and prev.type == "TEXT" and prev.end_pos + 1 == quantity.start \
-            and str(prev).isascii() and catalogue.match(str(prev)).products:
-        # cocacola 2瓶: an English name is followed by a space, and is an item only if it is one
-        match = catalogue.match(str(prev))
+            and (match := _misspelt_product(prev, catalogue)) is not None:
+        # cocacola 2瓶, 排古 2斤: a word and its amount a space apart, an item only if the
+        # word is a product (a typo or pinyin slip of one); a name (王芳 2斤) is not
         return _Item(ItemRequest(str(prev), match, None, quantity.value), prev.start_pos, quantity.end)
     if word is None or not any("\u4e00" <= c <= "\u9fff" for c in word):
         return None
@@ -617,6 +622,30 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
         return None
     start = min(word.start_pos, quantity.start)
     return _Item(ItemRequest(text, match, None, quantity.value), start, max(word.end_pos, quantity.end))
+
+
+def _misspelt_product(word: Tok, catalogue: Catalogue) -> Match | None:
+    """What a standalone word matches (a typo, a pinyin slip, an English name),
+    if it matches a product well enough; never a part of a longer name (牛 2斤)."""
+    text = str(word)
+    if not 2 <= len(text) <= 8 or not text.replace(" ", "").isalnum():
+        return None
+    match = catalogue.match(text)
+    least = 0.0 if text.isascii() else _WHOLE_WORD_SCORE     # English names: any match (cocacola)
+    return match if match.products and match.score >= least else None
+
+
+def _misspelt_before(pieces: list, index: int, spec: str, catalogue: Catalogue) -> tuple[Tok, Match] | None:
+    """带渔 大 2斤, 基围下冻2斤: the word before a spec, when it is a product sold in it."""
+    prev = pieces[index - 1] if index > 0 else None
+    here: Tok = pieces[index]
+    if not (isinstance(prev, Tok) and prev.type == "TEXT" and here.start_pos - prev.end_pos in (0, 1)):
+        return None
+    match = _misspelt_product(prev, catalogue)
+    product = catalogue.by_name.get(match.product) if match is not None and match.product else None
+    if product is None or spec not in {normalize(s) for s in product.specs}:
+        return None
+    return prev, match
 
 
 def _tok_like(word: Tok, text: str, start: int) -> Tok:
@@ -679,6 +708,9 @@ def looks_like_question(text: str) -> bool:
 
 
 CHANGE_KINDS = frozenset({"SET", "ADD", "REMOVE", "SUB"})
+# A standalone word is read as a product when it matches one at least this well:
+# a typo or homophone of the whole name (catalogue.py scores those 85-92), not a part of it.
+_WHOLE_WORD_SCORE = 85.0
 MAX_LINE = 2000   # characters; a longer line is a pasted text, not one order
 
 
