@@ -28,7 +28,8 @@ GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "entry.lark"
 
 # Words around a name that are not the name: 我要 李四, 帮罗阿姨订.
 _FILLER_PREFIXES = ("我想要", "我要", "我也要", "帮我", "给我", "麻烦", "老板", "团长", "预订",
-                    "订", "要", "买", "来", "帮", "给", "替", "我")
+                    "好的", "好滴", "好嘞", "嗯嗯", "哦哦", "那就", "收到", "ok", "OK",
+                    "订", "要", "买", "来", "帮", "给", "替", "我", "嗯", "哦", "噢", "额", "呃", "那", "好", "行")
 _FILLER_SUFFIXES = ("预订", "订", "要", "买", "的")
 _QUESTION = ("吗", "?", "么", "呢", "多久", "几点", "怎么", "什么", "是不是", "有没有", "可以", "能不能")
 # Asking the price or the weight: 五花肉多少钱一斤, 鲈鱼一条多重 name an amount without ordering it.
@@ -431,6 +432,9 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     after = [(s, e) for s, e in texts if s >= first]
     if not items and not same and plus is None and bare is None:
         before, after = [], texts
+    elif items and before and before[-1][1] == first:
+        before, modifier = _glued_modifier(line, before)
+        after = modifier + after
     customer = _customer(line, before)
     note = _trim(" ".join(line[s:e] for s, e in _touching_joined(after)))
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit, spec,
@@ -663,6 +667,11 @@ def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
     # the words themselves, not what lies between them (王姐 +1: 王姐)
     name = _trim(" ".join(line[s:e] for s, e in _touching_joined(spans)))
     name = _SEQ.sub("", name, count=1)      # 6. 王姐: a 接龙 line's number copied along
+    return _without_fillers(name) or None
+
+
+def _without_fillers(name: str) -> str:
+    """我要 李四 -> 李四, 帮罗阿姨订 -> 罗阿姨, 好的 -> ''."""
     changed = True
     while changed and name:
         changed = False
@@ -674,7 +683,46 @@ def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
             if name.endswith(word):
                 name, changed = name[: -len(word)].strip(), True
                 break
-    return name or None
+    return name
+
+
+def _glued_modifier(line: str, before: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """冰可乐2箱, 手工三鲜水饺, 小馄饨: a word glued to the product is a name only
+    if it looks like one (王芳排骨2斤, 5-302王姐); otherwise it says something
+    about the product, and goes to the note. Returns (name spans, note spans)."""
+    start, end = before[-1]
+    text = line[start:end]
+    word = text.rsplit(" ", 1)[-1]
+    core = _without_fillers(word)
+    if not core or _looks_like_name(core):
+        return before, []               # 我要五花肉: the fillers go when the name is read
+    cut = end - len(word)
+    head = before[:-1] + ([(start, cut)] if line[start:cut].strip() else [])
+    return head, [(cut, end)]
+
+
+# Common surnames: a glued two- or three-character word starting with one is taken for a name.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+    "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪"
+    "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简"
+    "车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄"
+    "丛仲虞敖巩明佘池查麻苑迟邝")
+_NAME_ENDINGS = ("姐", "哥", "姨", "叔", "婶", "嫂", "妈", "爸", "爷", "奶", "婆", "总", "宝", "老师", "先生",
+                 "女士", "家", "妹", "弟")
+
+
+def _looks_like_name(word: str) -> bool:
+    if not word:
+        return True
+    if any(c.isdigit() for c in word) or word.isascii():
+        return True                     # 5-302, 3栋502, Lisa
+    if word.endswith(_NAME_ENDINGS) or (len(word) == 2 and word[0] == word[1]):
+        return True                     # 王姐, 张阿姨, 芳芳
+    if len(word) in (2, 3) and (word[0] in _SURNAMES or word[0] in "老小阿"):
+        return True                     # 王芳, 欧阳娜, 小王, 老李
+    return False
 
 
 def _glued_texts(tokens: list[Tok], line: str) -> list[Tok]:

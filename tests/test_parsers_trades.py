@@ -340,6 +340,19 @@ ENTRIES = [
     ("seafood", "刘梅 路鱼 1条 要活的", "刘梅", ["鲈鱼 1"], "要活的"),
     ("drinks", "林晓 算奶 原味 两杯", "林晓", ["酸奶/原味 2"], ""),
     ("dumplings", "三先水饺 2袋", None, ["三鲜水饺 2"], ""),
+    # -- who it is for: a word glued to the product is a name only if it looks like one
+    ("drinks", "冰可乐2瓶", None, ["可乐 2"], "冰"),
+    ("dumplings", "手工三鲜水饺2袋", None, ["三鲜水饺 2"], "手工"),
+    ("meat", "王芳排骨2斤", "王芳", ["排骨 2"], ""),
+    ("meat", "芳芳排骨2斤", "芳芳", ["排骨 2"], ""),
+    ("meat", "小王排骨2斤", "小王", ["排骨 2"], ""),
+    ("meat", "5-302王姐排骨2斤", "5-302王姐", ["排骨 2"], ""),
+    # -- and an interjection before the order is nobody's name
+    ("meat", "哦 排骨2斤", None, ["排骨 2"], ""),
+    ("meat", "好的 五花肉2斤", None, ["五花肉 2"], ""),
+    ("meat", "嗯嗯 牛腩1斤", None, ["牛腩 1"], ""),
+    ("meat", "那要2斤排骨", None, ["排骨 2"], ""),
+    ("meat", "好的 王芳 排骨2斤", "王芳", ["排骨 2"], ""),
 ]
 
 
