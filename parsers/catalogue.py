@@ -10,6 +10,7 @@ did not match directly.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -74,7 +75,7 @@ class Catalogue:
     off_sale: tuple[ProductInfo, ...] = ()
     _keys: dict[str, str] = field(init=False, repr=False)          # name/alias -> product
     _parts: dict[str, frozenset[str]] = field(init=False, repr=False)  # substring -> products
-    _specs: frozenset[str] = field(init=False, repr=False)
+    _specs: dict[str, str] = field(init=False, repr=False)          # spec as written (folded) -> spec
 
     def __post_init__(self) -> None:
         self._keys = {}
@@ -100,7 +101,7 @@ class Catalogue:
             if len(key) < MIN_PARTIAL:      # 姜, 蒜: a one-character name is matched whole only
                 parts.setdefault(key, set()).add(name)
         self._parts = {k: frozenset(v) for k, v in parts.items()}
-        self._specs = frozenset(normalize(s) for p in self.products for s in p.specs)
+        self._specs = _spec_forms({normalize(s) for p in self.products for s in p.specs}, self._parts)
         self.by_name = {p.name: p for p in self.products}
         self.max_key = max((len(k) for k in self._parts), default=0)
         self.max_spec = max((len(s) for s in self._specs), default=0)
@@ -133,13 +134,18 @@ class Catalogue:
         return None
 
     def spec_at(self, text: str, start: int) -> int | None:
-        """End of the longest spec (大果, 6寸, 原味) starting at `start`."""
-        if text[start] not in self.spec_first_chars:
+        """End of the longest spec (大果, 6寸, 原味) starting at `start`, in any
+        of the forms people write it (粉色 for 粉, 10KG for 10kg, 草莓 for 草莓味)."""
+        if text[start].lower() not in self.spec_first_chars:
             return None
         for end in range(min(len(text), start + self.max_spec), start, -1):
-            if text[start:end] in self._specs:
+            if text[start:end].lower() in self._specs:
                 return end
         return None
+
+    def spec_named(self, written: str) -> str:
+        """The catalogue's spec for one `spec_at` found."""
+        return self._specs.get(written.lower(), written)
 
     def _order(self, name: str) -> int:
         return next(i for i, p in enumerate(self.products) if p.name == name)
@@ -264,3 +270,32 @@ def _near(a: str, b: str) -> bool:
     initials_ok = ia == ib or (ia, ib) in _NEAR_INITIALS or (ib, ia) in _NEAR_INITIALS
     finals_ok = fa == fb or fa.rstrip("g") == fb.rstrip("g")
     return initials_ok and finals_ok
+
+
+_SPEC_ENDINGS = ("口味", "味", "馅", "色")
+_METRIC_SPEC = re.compile(r"(\d+(?:\.\d+)?)(kg|g|l|ml)")
+_METRIC_WORDS = {"kg": ("公斤", "千克"), "g": ("克",), "l": ("升",), "ml": ("毫升",)}
+
+
+def _spec_forms(specs: set[str], names: dict[str, frozenset[str]]) -> dict[str, str]:
+    """Each spec under the forms people type it, lower-cased: 粉 also as 粉色,
+    草莓味 also as 草莓, 10kg also as 10KG and 10公斤. A form that is another
+    spec, a product name or part of one stays theirs (草莓 when 草莓 is sold)."""
+    forms = {spec.lower(): spec for spec in specs}
+    for spec in sorted(specs):
+        extra = set()
+        if len(spec) == 1 and not spec.isascii():
+            extra.add(spec + "色")                      # 粉 -> 粉色
+        for ending in _SPEC_ENDINGS:
+            if spec.endswith(ending) and len(spec) - len(ending) >= 2:
+                extra.add(spec[: -len(ending)])          # 草莓味 -> 草莓, 黑芝麻馅 -> 黑芝麻
+        if len(spec) >= 2 and not spec.isascii() and not spec.endswith(_SPEC_ENDINGS):
+            extra.update((spec + "味", spec + "馅"))      # 花生 -> 花生味, 花生馅
+        metric = _METRIC_SPEC.fullmatch(spec.lower())
+        if metric:
+            extra.update(metric.group(1) + word for word in _METRIC_WORDS[metric.group(2)])
+        for form in extra:
+            form = form.lower()
+            if form not in forms and form not in names:
+                forms[form] = spec
+    return forms

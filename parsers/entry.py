@@ -436,7 +436,8 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
         before, modifier = _glued_modifier(line, before)
         after = modifier + after
     customer = _customer(line, before)
-    note = _trim(" ".join(line[s:e] for s, e in _touching_joined(after)))
+    words = (line[s:e] for s, e in _touching_joined(after))
+    note = _trim(" ".join(w for w in words if any(c.isalnum() for c in w)))    # not the ( ) a spec left
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit, spec,
                         bare.value if bare is not None else None)
 
@@ -453,6 +454,8 @@ def _trim(text: str) -> str:
     text = text[start:end]
     if text.count("(") != text.count(")"):
         text = text.strip("()[] ")      # a bracket whose pair went with an item
+    if not any(c.isalnum() for c in text):
+        return ""                       # 基围虾(活): the brackets the spec left behind
     return text
 
 

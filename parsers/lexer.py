@@ -323,7 +323,7 @@ def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_te
     product = catalogue.product_at(folded, i)
     spec_end = catalogue.spec_at(line, i)
     if spec_end and (product is None or spec_end > product[0]) and _stands(line, i, spec_end, in_text, catalogue):
-        return _tok("SPEC", line[i:spec_end], i, spec_end)
+        return _tok("SPEC", catalogue.spec_named(line[i:spec_end]), i, spec_end)
     if product and product[0] - i == 1 and not _stands(line, i, product[0], in_text, catalogue):
         # 姜阿姨 is a name, not 姜; 老姜2斤 is asked about (王姐蒜2斤 too: a
         # glued one-character name cannot be told from a modifier)
@@ -340,8 +340,8 @@ def _stands(line: str, start: int, end: int, in_text: bool, catalogue: Catalogue
     it (公司, 姜阿姨)."""
     if end - start > 1:
         return True
-    if in_text and start > 0 and line[start - 1] != " ":
-        return False
+    if in_text and start > 0 and (_is_cjk(line[start - 1]) or line[start - 1].isalnum()):
+        return False                    # 老公; but 基围虾(活) and 虾/活 stand apart
     if end == len(line):
         return True
     nxt = line[end]

@@ -490,3 +490,33 @@ def test_very_long_line_does_not_raise(line):
     """Timing is printed by bench/parser_bench.py, never asserted here."""
     parsed = parse_line(normalize(line), TRADES["meat"])
     assert parsed is None or isinstance(parsed, (EntryRequest, ChangeRequest))
+
+
+SPEC_SHOP = Catalogue((
+    product("玫瑰", "束", specs=("红", "粉", "白")), product("大米", "袋", specs=("5kg", "10kg")),
+    product("酸奶", "箱", "安慕希", specs=("原味", "草莓味")), product("基围虾", "斤", specs=("活", "冻")),
+    product("汤圆", "袋", specs=("黑芝麻", "花生")), product("草莓", "盒"),
+))
+
+
+@pytest.mark.parametrize("line, item, note", [
+    ("玫瑰 粉色 2束", ("玫瑰", "粉", 2.0), ""),
+    ("粉色玫瑰一束", ("玫瑰", "粉", 1.0), ""),
+    ("大米10KG一袋", ("大米", "10kg", 1.0), ""),
+    ("大米 10公斤 1袋", ("大米", "10kg", 1.0), ""),
+    ("安慕希原味2箱", ("酸奶", "原味", 2.0), ""),
+    ("基围虾(活)2斤", ("基围虾", "活", 2.0), ""),
+    ("基围虾（冻）1斤 自提", ("基围虾", "冻", 1.0), "自提"),
+    ("花生味汤圆1袋", ("汤圆", "花生", 1.0), ""),
+    ("黑芝麻馅汤圆2袋", ("汤圆", "黑芝麻", 2.0), ""),
+])
+def test_a_spec_is_read_in_the_forms_people_type_it(line, item, note):
+    entry = parse_line(normalize(line), SPEC_SHOP)
+    assert [(i.match.product, i.spec, i.quantity.value) for i in entry.items] == [item]
+    assert entry.note == note
+
+
+def test_a_spec_form_that_is_a_product_stays_the_product():
+    # 草莓 is sold: 草莓酸奶 is not read as 酸奶 草莓味 behind the customer's back
+    entry = parse_line(normalize("草莓2盒"), SPEC_SHOP)
+    assert [(i.match.product, i.spec) for i in entry.items] == [("草莓", None)]
