@@ -125,7 +125,8 @@ class Catalogue:
             span = text[start:end]
             names = self._parts.get(span)
             if names:
-                if latin and end < len(text) and _is_letter(text[end]) and _is_letter(text[end - 1]):
+                if latin and end < len(text) and _is_letter(text[end]) and _is_letter(text[end - 1]) \
+                        and not _times_follows(text, end):
                     continue
                 exact = self._keys.get(span)
                 if exact:
@@ -270,6 +271,11 @@ def _near(a: str, b: str) -> bool:
     initials_ok = ia == ib or (ia, ib) in _NEAR_INITIALS or (ib, ia) in _NEAR_INITIALS
     finals_ok = fa == fb or fa.rstrip("g") == fb.rstrip("g")
     return initials_ok and finals_ok
+
+
+def _times_follows(text: str, end: int) -> bool:
+    """vindax2 (Vinda×2, × folded to x): the x starts the amount, not the word."""
+    return text[end] == "x" and end + 1 < len(text) and text[end + 1].isdigit()
 
 
 _SPEC_ENDINGS = ("口味", "味", "馅", "色")

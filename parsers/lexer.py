@@ -359,7 +359,9 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
             return _tok("UNIT", unit.group(), i, unit.end(), unit.group().lower())
     if ch in "xX*":
         # 小龙包x3: glued to a word too, unless the word is Latin (max3, box2)
-        if i > 0 and line[i - 1].isascii() and line[i - 1].isalpha():
+        # and not a product's name (Vinda×2, read vindax2)
+        if i > 0 and line[i - 1].isascii() and line[i - 1].isalpha() \
+                and not (prev is not None and prev.type == "PRODUCT" and prev.end_pos == i):
             return None
         m = _TIMES.match(line, i)
         if m:

@@ -341,6 +341,8 @@ ENTRIES = [
     ("drinks", "林晓 算奶 原味 两杯", "林晓", ["酸奶/原味 2"], ""),
     ("dumplings", "三先水饺 2袋", None, ["三鲜水饺 2"], ""),
     # -- who it is for: a word glued to the product is a name only if it looks like one
+    ("drinks", "Coca Cola×2", None, ["可乐 2"], ""),
+    ("drinks", "2-502 Coca Cola×2、啤酒1罐", "2-502", ["可乐 2", "啤酒 1"], ""),
     ("drinks", "冰可乐2瓶", None, ["可乐 2"], "冰"),
     ("dumplings", "手工三鲜水饺2袋", None, ["三鲜水饺 2"], "手工"),
     ("meat", "王芳排骨2斤", "王芳", ["排骨 2"], ""),
