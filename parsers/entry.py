@@ -329,7 +329,13 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
             explicit |= piece.request.quantity is not None
             pending = pending + [len(items) - 1] if piece.request.quantity is None else []
             if piece.follow is not None:
-                items.append(_continuation(piece, piece.follow, None))
+                nxt = pieces[index + 1] if index + 1 < len(pieces) else None
+                if isinstance(nxt, _Item) and nxt.request.spec is None and nxt.start == piece.follow.end_pos \
+                        and nxt.request.match.product == piece.request.match.product:
+                    # 黑芝麻汤圆一袋 花生汤圆一袋: the spec glued to the next name is its spec
+                    pieces[index + 1] = _with(nxt, spec=str(piece.follow))
+                else:
+                    items.append(_continuation(piece, piece.follow, None))
         elif isinstance(piece, _Each):
             for k in pending:
                 old = items[k]

@@ -522,3 +522,13 @@ def test_a_spec_form_that_is_a_product_stays_the_product():
     # 草莓 is sold: 草莓酸奶 is not read as 酸奶 草莓味 behind the customer's back
     entry = parse_line(normalize("草莓2盒"), SPEC_SHOP)
     assert [(i.match.product, i.spec) for i in entry.items] == [("草莓", None)]
+
+
+@pytest.mark.parametrize("line, items", [
+    ("黑芝麻汤圆一袋 花生汤圆一袋", [("汤圆", "黑芝麻", 1.0), ("汤圆", "花生", 1.0)]),
+    ("原味酸奶1箱 草莓味酸奶1箱", [("酸奶", "原味", 1.0), ("酸奶", "草莓味", 1.0)]),
+    ("汤圆黑芝麻2袋 花生1袋", [("汤圆", "黑芝麻", 2.0), ("汤圆", "花生", 1.0)]),
+])
+def test_two_items_of_one_product_in_two_specs_are_two_items(line, items):
+    entry = parse_line(normalize(line), SPEC_SHOP)
+    assert [(i.match.product, i.spec, i.quantity.value) for i in entry.items] == items
