@@ -33,7 +33,8 @@ from parsers.units import COUNT_WORDS, UNIT_WORDS, WEIGHT_GRAMS, Quantity
 # Room numbers, phone numbers and order numbers are words, not quantities.
 _UNITS = "(?:" + "|".join(map(re.escape, UNIT_WORDS)) + ")"
 _ROOM = re.compile(
-    r"\d+(?:-\d+)+"                                    # 5-302, 8-1101
+    r"1[3-9]\d {1,2}\d{4} {1,2}\d{4}(?!\d)"               # phones typed in groups: 138 1234 5678
+    r"|\d+(?:-\d+)+"                                   # 5-302, 8-1101
     r"|\d+(?:栋|幢|号楼|号|楼|单元|座|层|室|区|期)"        # 3栋1单元502, 3号楼
     r"(?:\d+(?:栋|幢|号楼|号|楼|单元|座|层|室)?)*"
     r"|\d{5,}"                                         # phones, ids
