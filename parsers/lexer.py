@@ -285,8 +285,10 @@ def _join_products(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[T
     that share a product are one mention of it (the products both allow)."""
     out: list[Tok] = []
     for tok in tokens:
-        if tok.type == "PRODUCT" and len(out) >= 2 and _slip_between(out[-2], out[-1], tok, line, catalogue):
-            # 一品 + 嫌 + 酱油: a slip inside a long name split it in two
+        if tok.type == "PRODUCT" and len(out) >= 2 and (_slip_between(out[-2], out[-1], tok, line, catalogue)
+                                                        or _other_between(out[-2], out[-1], tok)):
+            # 一品 + 嫌 + 酱油: a slip inside a long name split it in two;
+            # 猪肉 + 大葱 + 水饺: parts of names around another word name something else
             first = out[-2]
             del out[-2:]
             text = line[first.start_pos:tok.end_pos]
@@ -308,6 +310,16 @@ def _join_products(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[T
                 continue
         out.append(tok)
     return out
+
+
+def _other_between(first: Tok, gap: Tok, second: Tok) -> bool:
+    """PRODUCT TEXT PRODUCT, all glued, both parts of names and the word between
+    them not a slip (see _slip_between): one word for a product not on sale, so it
+    is matched whole and asked about, never ordered as one of its parts."""
+    return (first.type == "PRODUCT" and gap.type == "TEXT" and second.type == "PRODUCT"
+            and first.end_pos == gap.start_pos and gap.end_pos == second.start_pos
+            and len(gap) <= 3 and all(_is_cjk(c) for c in str(gap))
+            and first.payload.score < 100.0 and second.payload.score < 100.0)
 
 
 def _slip_between(first: Tok, gap: Tok, second: Tok, line: str, catalogue: Catalogue) -> bool:

@@ -341,6 +341,7 @@ ENTRIES = [
     ("seafood", "刘梅 路鱼 1条 要活的", "刘梅", ["鲈鱼 1"], "要活的"),
     ("drinks", "林晓 算奶 原味 两杯", "林晓", ["酸奶/原味 2"], ""),
     ("dumplings", "三先水饺 2袋", None, ["三鲜水饺 2"], ""),
+    ("dumplings", "猪肉大葱水饺2袋", None, ["?unknown_product"], ""),
     # -- who it is for: a word glued to the product is a name only if it looks like one
     ("drinks", "Coca Cola×2", None, ["可乐 2"], ""),
     ("drinks", "2-502 Coca Cola×2、啤酒1罐", "2-502", ["可乐 2", "啤酒 1"], ""),
