@@ -105,7 +105,11 @@ class Catalogue:
         self.by_name = {p.name: p for p in self.products}
         self.max_key = max((len(k) for k in self._parts), default=0)
         self.max_spec = max((len(s) for s in self._specs), default=0)
-        self.first_chars = frozenset(k[0] for k in self._parts)
+        # Names of products taken off sale: said in full, they are that product (and
+        # refused as such), never a part of another name (雪花啤酒 is not 啤酒 of 青岛啤酒).
+        self._off_keys = {fold(k): p.name for p in self.off_sale for k in (p.name, *p.aliases) if fold(k)}
+        self.max_off_key = max((len(k) for k in self._off_keys), default=0)
+        self.first_chars = frozenset(k[0] for k in self._parts) | frozenset(k[0] for k in self._off_keys)
         self.spec_first_chars = frozenset(s[0] for s in self._specs)
 
     # -- scanning (used by the lexer, on every entry) ---------------------------
@@ -121,6 +125,13 @@ class Catalogue:
         latin = _is_letter(text[start])
         if latin and start > 0 and (_is_letter(text[start - 1]) or text[start - 1].isdigit()):
             return None
+        found = self._on_sale_at(text, start, latin)
+        for end in range(min(len(text), start + self.max_off_key), (found[0] if found else start), -1):
+            if text[start:end] in self._off_keys:
+                return end, Match(text[start:end])     # unknown here; the bot says it is off sale
+        return found
+
+    def _on_sale_at(self, text: str, start: int, latin: bool) -> tuple[int, Match] | None:
         for end in range(min(len(text), start + self.max_key), start, -1):
             span = text[start:end]
             names = self._parts.get(span)

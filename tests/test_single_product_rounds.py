@@ -60,3 +60,4 @@ def test_jielong_line_that_orders_nothing_is_asked_about_not_skipped(sqlite_url)
     assert chat.say("wxid_wang", jielong("周五水果", "小李 随便来点")) == []     # not asked again
     assert [(u["sender"], u["reason"]) for u in chat.unresolved()] == [("wxid_li", "unclear")]
     assert chat.orders() == {}
+
