@@ -302,8 +302,11 @@ def _join_products(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[T
                 and tok.start_pos - last.end_pos <= 3):
             a, b = last.payload, tok.payload
             common = tuple(p for p in a.products if p in b.products)
-            # one name in two parts is about as long as the name: never a chain
-            if common and min(a.score, b.score) < 100.0 and tok.end_pos - last.start_pos <= catalogue.max_key + 2:
+            # one name in two parts is about as long as the name: never a chain;
+            # two names of one product side by side (蒙牛 牛奶, Darlie牙膏) are one mention
+            same = a.product is not None and a.product == b.product
+            if common and (min(a.score, b.score) < 100.0 or same) \
+                    and tok.end_pos - last.start_pos <= catalogue.max_key + 2:
                 text = line[last.start_pos:tok.end_pos]
                 score = 100.0 if len(common) == 1 else 90.0
                 out[-1] = _tok("PRODUCT", text, last.start_pos, tok.end_pos, Match(text, common, score))

@@ -534,3 +534,15 @@ def test_a_spec_form_that_is_a_product_stays_the_product():
 def test_two_items_of_one_product_in_two_specs_are_two_items(line, items):
     entry = parse_line(normalize(line), SPEC_SHOP)
     assert [(i.match.product, i.spec, i.quantity.value) for i in entry.items] == items
+
+
+BRANDS = Catalogue((
+    product("黑人牙膏", "盒", "牙膏", "黑人", "Darlie"), product("蒙牛纯牛奶", "箱", "纯牛奶", "蒙牛", "牛奶"),
+))
+
+
+@pytest.mark.parametrize("line, quantity", [("Darlie牙膏一盒", 1.0), ("黑人 牙膏一盒", 1.0), ("蒙牛牛奶两箱", 2.0)])
+def test_a_brand_beside_another_name_of_the_same_product_is_one_mention(line, quantity):
+    entry = parse_line(normalize(line), BRANDS)
+    assert [(i.match.product, i.quantity.value) for i in entry.items] == [(entry.items[0].match.product, quantity)]
+    assert len(entry.items) == 1
