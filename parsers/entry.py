@@ -33,7 +33,10 @@ _FILLER_PREFIXES = ("我想要", "我要", "我也要", "帮我", "给我", "麻
 _FILLER_SUFFIXES = ("预订", "订", "要", "买", "的")
 _QUESTION = ("吗", "?", "么", "呢", "多久", "几点", "怎么", "什么", "是不是", "有没有", "可以", "能不能")
 # Asking the price or the weight: 五花肉多少钱一斤, 鲈鱼一条多重 name an amount without ordering it.
-_PRICE_QUESTION = ("多少钱", "多少一斤", "几块", "什么价", "啥价", "价格", "怎么卖", "咋卖", "多重", "几斤一")
+_PRICE_QUESTION = ("多少钱", "多少一斤", "几块", "什么价", "啥价", "价格", "怎么卖", "咋卖", "多重", "几斤一",
+                   "有几", "几斤", "几卷", "几层", "几片", "几个装", "多大", "够不够", "够吃", "够用", "够吗")
+# 鸡蛋还有3盒吗: asking what is left, with an amount in it
+_STILL_THERE = re.compile(r"还有[^，,。；;]{0,8}[吗么嘛][?？]?$")
 
 
 @dataclass(frozen=True)
@@ -755,8 +758,9 @@ def _as_text(token: Tok) -> Tok:
 
 
 def asks_price(text: str) -> bool:
-    """Questions about price or weight, which name amounts but order nothing."""
-    return any(q in text for q in _PRICE_QUESTION)
+    """Questions about price, weight, size or what is left, which name amounts
+    but order nothing (大米一袋有几斤？, 鸡蛋两盒够吃一周吗, 鸡蛋还有3盒吗)."""
+    return any(q in text for q in _PRICE_QUESTION) or _STILL_THERE.search(text.strip()) is not None
 
 
 def looks_like_question(text: str) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from parsers.catalogue import Catalogue, ProductInfo
-from parsers.entry import ChangeRequest, EntryRequest, ItemProblem, parse_line, resolve_item
+from parsers.entry import ChangeRequest, EntryRequest, ItemProblem, asks_price, parse_line, resolve_item
 from parsers.text import normalize
 
 
@@ -546,3 +546,12 @@ def test_a_brand_beside_another_name_of_the_same_product_is_one_mention(line, qu
     entry = parse_line(normalize(line), BRANDS)
     assert [(i.match.product, i.quantity.value) for i in entry.items] == [(entry.items[0].match.product, quantity)]
     assert len(entry.items) == 1
+
+
+@pytest.mark.parametrize("text, question", [
+    ("大米一袋有几斤？", True), ("卷纸一提几卷？", True), ("鸡蛋还有3盒吗", True),
+    ("鸡蛋两盒够吃一周吗", True), ("抽纸是几层的呀？2提够不够用一个月", True),
+    ("鸡蛋2盒", False), ("还有香蕉2斤", False), ("可乐两箱 谢谢", False),
+])
+def test_questions_that_name_an_amount_are_told_from_orders(text, question):
+    assert asks_price(normalize(text)) is question
