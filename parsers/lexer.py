@@ -123,6 +123,7 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
     i, n = 0, len(line)
     text_start = -1          # start of the TEXT run being collected
     prev: Tok | None = None  # last token emitted, for 两 and unit decisions
+    named: set[str] = set()  # products named so far in the line, for specs that are also names
     plain = _plain_run(catalogue)
 
     def flush(end: int) -> Iterator[Tok]:
@@ -144,7 +145,7 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
             continue
 
         in_text = text_start >= 0
-        token = _product_or_spec(line, folded, i, catalogue, in_text)
+        token = _product_or_spec(line, folded, i, catalogue, in_text, named)
         if token is not None and token.type == "PRODUCT" and in_text:
             token, text_start = _extend_left(token, line, text_start, catalogue)
         if token is None and ch.isdigit() and (volume := _VOLUME.match(line, i)):
@@ -184,6 +185,8 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
         yield from flush(token.start_pos)
         yield token
         prev = token
+        if token.type == "PRODUCT" and token.payload.product:
+            named.add(token.payload.product)
         i = token.end_pos
         if token.type == "SPEC" and line.startswith("的", i):
             i += 1                          # 公的, 大杯的: the 的 adds nothing
@@ -335,10 +338,16 @@ def _slip_between(first: Tok, gap: Tok, second: Tok, line: str, catalogue: Catal
     return bool(common) and whole.product in common
 
 
-def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_text: bool) -> Tok | None:
+def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_text: bool,
+                     named: set[str] = frozenset()) -> Tok | None:
     product = catalogue.product_at(folded, i)
     spec_end = catalogue.spec_at(line, i)
-    if spec_end and (product is None or spec_end > product[0]) and _stands(line, i, spec_end, in_text, catalogue):
+    # 包子 鲜肉 1袋: 鲜肉 is a spec of 包子, named just before, more than a part of 鲜肉水饺
+    spec_of_named = (spec_end is not None and product is not None and spec_end == product[0]
+                     and product[1].score < 100.0 and _sold_in(named, catalogue.spec_named(line[i:spec_end]),
+                                                               catalogue))
+    if spec_end and (product is None or spec_end > product[0] or spec_of_named) \
+            and _stands(line, i, spec_end, in_text, catalogue):
         return _tok("SPEC", catalogue.spec_named(line[i:spec_end]), i, spec_end)
     if product and product[0] - i == 1 and not _stands(line, i, product[0], in_text, catalogue):
         # 姜阿姨 is a name, not 姜; 老姜2斤 is asked about (王姐蒜2斤 too: a
@@ -348,6 +357,10 @@ def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_te
         end, match = product
         return _tok("PRODUCT", line[i:end], i, end, match)
     return None
+
+
+def _sold_in(names: set[str], spec: str, catalogue: Catalogue) -> bool:
+    return any(spec in catalogue.by_name[name].specs for name in names if name in catalogue.by_name)
 
 
 def _stands(line: str, start: int, end: int, in_text: bool, catalogue: Catalogue) -> bool:

@@ -555,3 +555,21 @@ def test_a_brand_beside_another_name_of_the_same_product_is_one_mention(line, qu
 ])
 def test_questions_that_name_an_amount_are_told_from_orders(text, question):
     assert asks_price(normalize(text)) is question
+
+
+BUNS = Catalogue((product("包子", "袋", specs=("鲜肉", "香菇青菜")), product("鲜肉水饺", "袋"), product("鲜肉馄饨", "袋")))
+
+
+@pytest.mark.parametrize("line, items", [
+    ("包子 鲜肉 1袋", [("包子", "鲜肉", 1.0)]),
+    ("周阿姨 包子鲜肉1袋", [("包子", "鲜肉", 1.0)]),
+    ("包子香菇青菜1袋 鲜肉水饺1袋", [("包子", "香菇青菜", 1.0), ("鲜肉水饺", None, 1.0)]),
+])
+def test_a_spec_that_is_also_part_of_a_name_is_the_spec_of_the_product_named_before_it(line, items):
+    entry = parse_line(normalize(line), BUNS)
+    assert [(i.match.product, i.spec, i.quantity.value) for i in entry.items] == items
+
+
+def test_a_word_that_is_a_spec_and_part_of_two_names_alone_is_still_asked_about():
+    entry = parse_line(normalize("鲜肉1袋"), BUNS)
+    assert entry.items[0].match.products == ("鲜肉水饺", "鲜肉馄饨")
