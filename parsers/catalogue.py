@@ -103,6 +103,7 @@ class Catalogue:
         self._parts = {k: frozenset(v) for k, v in parts.items()}
         self._specs = _spec_forms({normalize(s) for p in self.products for s in p.specs}, self._parts)
         self.by_name = {p.name: p for p in self.products}
+        self._specs_of = {p.name: frozenset(normalize(s) for s in p.specs) for p in self.products}
         self.max_key = max((len(k) for k in self._parts), default=0)
         self.max_spec = max((len(s) for s in self._specs), default=0)
         # Names of products taken off sale: said in full, they are that product (and
@@ -154,6 +155,14 @@ class Catalogue:
             if text[start:end].lower() in self._specs:
                 return end
         return None
+
+    def sold_in(self, name: str | None, spec: str) -> bool:
+        """Whether the product on sale called `name` comes in `spec` (normalised)."""
+        return spec in self._specs_of.get(name, ()) if name else False
+
+    def products_in(self, spec: str) -> tuple[str, ...]:
+        """The products on sale that come in `spec`, in catalogue order."""
+        return tuple(p.name for p in self.products if spec in self._specs_of[p.name])
 
     def spec_named(self, written: str) -> str:
         """The catalogue's spec for one `spec_at` found."""

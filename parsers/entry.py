@@ -242,7 +242,7 @@ class EntryBuilder(Transformer):
         spec = next((p for p in parts if isinstance(p, Tok) and p.type == "SPEC"), None)
         if spec is None:
             return None
-        owners = tuple(p.name for p in self.catalogue.products if str(spec) in {normalize(s) for s in p.specs})
+        owners = self.catalogue.products_in(str(spec))
         return ItemRequest(str(spec), Match(str(spec), owners, 90.0), str(spec))
 
     def change(self, *parts) -> ChangeRequest:
@@ -511,8 +511,7 @@ def _continuation(item: _Item, spec: Tok, quantity: Quantity | None) -> _Item:
 def _misplaced_spec(item: _Item, items: list[_Item], catalogue: Catalogue) -> int | None:
     """The earlier item a spec written before this product really belongs to."""
     spec, name = item.request.spec, item.request.match.product
-    product = catalogue.by_name.get(name) if name else None
-    if spec is None or product is None or spec in {normalize(s) for s in product.specs}:
+    if spec is None or name not in catalogue.by_name or catalogue.sold_in(name, spec):
         return None
     return _item_with_spec(items, spec, catalogue)
 
@@ -524,16 +523,14 @@ def _amount_follows(pieces: list, index: int) -> bool:
 
 def _sole_product_with_spec(spec: str, catalogue: Catalogue) -> Match | None:
     """A match for the one product on sale in `spec`, if only one is."""
-    owners = [p.name for p in catalogue.products if spec in {normalize(s) for s in p.specs}]
+    owners = catalogue.products_in(spec)
     return Match(spec, (owners[0],), 90.0) if len(owners) == 1 else None
 
 
 def _item_with_spec(items: list[_Item], spec: str, catalogue: Catalogue) -> int | None:
     """The latest item whose product is sold in `spec`."""
     for k in range(len(items) - 1, -1, -1):
-        name = items[k].request.match.product
-        product = catalogue.by_name.get(name) if name else None
-        if product is not None and spec in {normalize(s) for s in product.specs}:
+        if catalogue.sold_in(items[k].request.match.product, spec):
             return k
     return None
 
@@ -658,8 +655,7 @@ def _misspelt_before(pieces: list, index: int, spec: str, catalogue: Catalogue) 
     if not (isinstance(prev, Tok) and prev.type == "TEXT" and here.start_pos - prev.end_pos in (0, 1)):
         return None
     match = _misspelt_product(prev, catalogue)
-    product = catalogue.by_name.get(match.product) if match is not None and match.product else None
-    if product is None or spec not in {normalize(s) for s in product.specs}:
+    if match is None or not catalogue.sold_in(match.product, spec):
         return None
     return prev, match
 

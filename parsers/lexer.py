@@ -344,8 +344,8 @@ def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_te
     spec_end = catalogue.spec_at(line, i)
     # 包子 鲜肉 1袋: 鲜肉 is a spec of 包子, named just before, more than a part of 鲜肉水饺
     spec_of_named = (spec_end is not None and product is not None and spec_end == product[0]
-                     and product[1].score < 100.0 and _sold_in(named, catalogue.spec_named(line[i:spec_end]),
-                                                               catalogue))
+                     and product[1].score < 100.0
+                     and any(catalogue.sold_in(name, catalogue.spec_named(line[i:spec_end])) for name in named))
     if spec_end and (product is None or spec_end > product[0] or spec_of_named) \
             and _stands(line, i, spec_end, in_text, catalogue):
         return _tok("SPEC", catalogue.spec_named(line[i:spec_end]), i, spec_end)
@@ -357,10 +357,6 @@ def _product_or_spec(line: str, folded: str, i: int, catalogue: Catalogue, in_te
         end, match = product
         return _tok("PRODUCT", line[i:end], i, end, match)
     return None
-
-
-def _sold_in(names: set[str], spec: str, catalogue: Catalogue) -> bool:
-    return any(spec in catalogue.by_name[name].specs for name in names if name in catalogue.by_name)
 
 
 def _stands(line: str, start: int, end: int, in_text: bool, catalogue: Catalogue) -> bool:
