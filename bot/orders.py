@@ -164,13 +164,12 @@ class OrderBook:
         """Note a change to the round (its orders, its 接龙 lines, its status)."""
         self._touched.add(rnd.id)
 
-    def finish(self) -> dict[int, int]:
+    def finish(self) -> None:
         """Count this unit of work's changes in each round's revision, once per round,
-        just before commit; returns (and keeps) the new revisions."""
+        just before commit; the new revisions stay in `revisions`."""
         connection = self.session.connection()
         self.revisions = {round_id: order_rows.bump_revision(connection, round_id)
                           for round_id in sorted(self._touched)}
-        return self.revisions
 
     # -- orders ----------------------------------------------------------------
 

@@ -5,7 +5,7 @@ answer, and echo what was understood: quantities, units, line totals.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from parsers.address import mask_phone
