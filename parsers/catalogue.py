@@ -47,6 +47,15 @@ class ProductInfo:
     limit: float | None = None
     specs: tuple[str, ...] = ()
     on_sale: bool = True
+    # From the round's menu (CONTRACT 3b): the number or letter the merchant's
+    # post gives the line ("3", "C"; None when unnumbered), a price per spec in
+    # spec order (empty: every spec sells at `price`), and whether a line that
+    # names no product orders this one (a set meal).
+    code: str | None = None
+    spec_prices: tuple[float, ...] = ()
+    default: bool = False
+    # More than this many selling units in one item is confirmed first (3c).
+    confirm_over: float = 50.0
 
 
 @dataclass(frozen=True)
