@@ -39,7 +39,7 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 
 test-deps: $(TEST_STAMP)
 
-# A CJK font so charts (汇总 图) draw Chinese labels instead of boxes; bot/charts.py finds it.
+# A CJK font so charts (汇总 图) draw Chinese labels instead of boxes; bot/merchant/charts.py finds it.
 cjk-font:
 	@if fc-list :lang=zh family 2>/dev/null | grep -q . || ls /usr/share/fonts/truetype/wqy/*.ttc >/dev/null 2>&1; then \
 	    echo "CJK font: $$(fc-list :lang=zh family 2>/dev/null | head -n1)"; \

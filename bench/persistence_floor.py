@@ -26,11 +26,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bot.app import Bot  # noqa: E402
+from bot.chat.context import Context  # noqa: E402
 from bot.clock import VirtualClock  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.context import Context  # noqa: E402
-from bot.outbox import Outbox  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
+from bot.schedule.scheduler import Scheduler  # noqa: E402
+from bot.transports.outbox import Outbox  # noqa: E402
 from bot.transports.replay import printer, read_chat, replay  # noqa: E402
 from storage.database import Database  # noqa: E402
 

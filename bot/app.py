@@ -7,6 +7,7 @@ bad message escape as an exception.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -14,19 +15,23 @@ from functools import partial
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot import replies
-from bot.commands import CUSTOMER_VERBS, looks_like_command, run_command
+from bot.chat import replies
+from bot.chat.context import Context
+from bot.chat.customer import handle_customer, parse_message
+from bot.chat.entry_index import EntryIndex
+from bot.chat.jielong import handle_post
+from bot.chat.my_orders import my_orders
+from bot.chat.orders import ALL_PRODUCTS, OrderBook, catalogue_from
 from bot.config import Config
-from bot.context import Context
-from bot.customer import handle_customer, parse_message
-from bot.entry_index import EntryIndex
-from bot.jielong import handle_post
-from bot.jobs import note_round_changes, perform
+from bot.merchant.commands import HANDLERS as MERCHANT_HANDLERS, looks_like_command
+from bot.merchant.report_commands import REPORT_HANDLERS
 from bot.messages import Incoming, Reply
-from bot.orders import ALL_PRODUCTS, OrderBook, catalogue_from
+from bot.schedule.commands import SCHEDULE_HANDLERS
+from bot.schedule.jobs import note_round_changes, perform
+from bot.schedule.scheduler import Scheduler
 from parsers.address import mask_phones
 from parsers.catalogue import Catalogue
-from parsers.commands import parse_command
+from parsers.commands import Command, parse_command
 from parsers.post import is_jielong, parse_post
 from parsers.text import normalize
 from storage import ledger, outbox
@@ -35,6 +40,11 @@ from storage.models import Member, Product, Room
 from storage.outbox import QueuedReply
 
 log = logging.getLogger("jielong.bot")
+
+HANDLERS: dict[str, Callable[[Context, Command], None]] = {
+    **MERCHANT_HANDLERS, **REPORT_HANDLERS, **SCHEDULE_HANDLERS, "my_orders": my_orders}
+# Verbs any member may send; every other command is for admins only.
+CUSTOMER_VERBS = frozenset({"my_orders"})
 
 MAX_TEXT = 20_000   # longer messages are not order lists; answer politely instead
 RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
@@ -46,7 +56,7 @@ class Bot:
         self.db = db
         self._catalogue_key: tuple | None = None
         self._catalogue: Catalogue | None = None
-        self.scheduler = None             # a bot.scheduler.Scheduler attaches itself here
+        self.scheduler: Scheduler | None = None   # a Scheduler attaches itself here
         self._rooms: set[str] = set()     # rooms known to be in the database
         self._entries = EntryIndex()      # 接龙 lines of recent rounds, between messages
         self._seed_products()
@@ -64,7 +74,7 @@ class Bot:
     def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message exactly once; return the replies it produced.
 
-        The replies are also queued, unsent, in the outbox (bot/outbox.py
+        The replies are also queued, unsent, in the outbox (bot/transports/outbox.py
         delivers them). When another worker on the same database wins a race
         (the same message id, the next order number, the same new room), this
         transaction fails on a unique key or a deadlock and is run again from
@@ -98,7 +108,7 @@ class Bot:
         return out
 
     def run_job(self, kind: str, room_id: str, round_id: int | None, due: datetime, key: str) -> list[Reply]:
-        """A scheduled job's work (bot.jobs.perform) in one unit of work, once per key.
+        """A scheduled job's work (bot.schedule.jobs.perform) in one unit of work, once per key.
 
         The key (job and due time) is recorded like a message id, in the same
         transaction as the work, so a job fired twice works once.
@@ -211,6 +221,14 @@ class Bot:
             handle_customer(ctx, request)
 
 
+def run_command(ctx: Context, command: Command) -> None:
+    handler = HANDLERS.get(command.verb)
+    if handler is None:
+        ctx.say("这个功能还没开通", mention=False)
+        return
+    handler(ctx, command)
+
+
 def _lost_race(exc: DBAPIError) -> bool:
     """A failure that running the same unit of work again can cure."""
     if isinstance(exc, IntegrityError):
@@ -230,12 +248,10 @@ def _public(reply: Reply, msg: Incoming) -> Reply:
 def build_bot(config: Config, db_url: str | None = None, *, clock=None, scheduler: bool = True) -> Bot:
     """The composition root: the one place concrete objects are built.
 
-    The bot gets its scheduler (bot.scheduler) on the same database; `clock`
+    The bot gets its scheduler (bot.schedule.scheduler) on the same database; `clock`
     is a bot.clock.VirtualClock in replay and tests, the wall clock otherwise.
     """
     bot = Bot(config, Database(db_url or config.database_url or None))
     if scheduler:
-        from bot.scheduler import Scheduler
-
         Scheduler(bot, clock)
     return bot

@@ -36,7 +36,7 @@ def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | N
     from bot import logs
     from bot.app import build_bot
     from bot.clock import VirtualClock
-    from bot.outbox import Outbox
+    from bot.transports.outbox import Outbox
     from bot.transports.replay import ChatFileError, printer, read_chat, replay as run_replay
     from storage.reports import orders_document
 
@@ -140,7 +140,7 @@ def run(config_path: str, db_url: str | None) -> None:
               help="for pickup points and admins on the delivery sheet and bills")
 def export(db_url: str, round_id: int | None, fmt: str, out: str, config_path: str | None) -> None:
     """Write a round's orders, pick list, delivery sheet and bills to Excel (or CSV)."""
-    from bot.exports import ExportError, export_round
+    from bot.merchant.exports import ExportError, export_round
 
     config = _config(config_path) if config_path else Config()
     try:

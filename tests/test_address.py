@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.reports import NO_ADDRESS, PICKUP, delivery_groups
+from bot.merchant.reports import NO_ADDRESS, PICKUP, delivery_groups
 from parsers.address import Address, find_phones, find_pickup_point, mask_phone, mask_phones, parse_address
 from storage.queries import ItemRow, OrderRow, RoundRows
 

@@ -1,4 +1,4 @@
-"""The 接龙 lines a bot remembers between messages (bot/entry_index.py) never
+"""The 接龙 lines a bot remembers between messages (bot/chat/entry_index.py) never
 stand in for what the database says: another worker's changes, a command, or
 a message that failed half-way all make the bot read the lines again."""
 from __future__ import annotations

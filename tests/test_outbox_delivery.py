@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.app import Bot
 from bot.config import load_config
 from bot.messages import Incoming, Reply
-from bot.outbox import Outbox
+from bot.transports.outbox import Outbox
 from figures import record
 from storage.database import Database
 from storage.models import OutboxMessage

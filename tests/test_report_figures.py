@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot import replies
-from bot.reports import bills, figures, product_totals, unpaid_bills
+from bot.chat import replies
+from bot.merchant.reports import bills, figures, product_totals, unpaid_bills
 from storage.queries import ItemRow, OrderRow, RoundRows
 
 AT = datetime(2026, 11, 20, tzinfo=timezone.utc)

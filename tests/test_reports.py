@@ -457,7 +457,7 @@ def test_chart_labels_render_in_chinese_without_missing_glyphs(small, files, rec
         if os.environ.get("CI") or os.environ.get("JIELONG_REQUIRE_PG") == "1":
             pytest.fail("no CJK font: `make test` installs fonts-wqy-microhei")
         pytest.skip("no CJK font installed (make test installs one)")
-    from bot.charts import cjk_font
+    from bot.merchant.charts import cjk_font
 
     bot, chat = small
     (reply,) = chat.boss("汇总 图")

@@ -7,6 +7,7 @@ own database: a "restart" is a new Bot and Scheduler on the same file.
 from __future__ import annotations
 
 import itertools
+import pickle
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -293,15 +294,11 @@ def test_a_job_fired_twice_works_once(group):
     """A crash after the job's work committed but before the store moved on: it runs again."""
     g = group()
     g.admin(JIELONG + "1. 团长 苹果1斤", at(18, 10))
-    from bot import jobs
-    from bot.scheduler import _local
+    from bot.schedule import jobs
 
     rnd = g.round()
-    _local.scheduler = g.bot.scheduler
-    try:
+    with jobs.running_on(g.bot.scheduler):
         first = jobs.close_round_job(ROOM, rnd.id, rnd.deadline.replace(tzinfo=ZoneInfo("UTC")).isoformat())
-    finally:
-        _local.scheduler = None
     assert first and "已截单" in first[0].text
     g.bot.scheduler.set_deadline(ROOM, rnd.id, rnd.deadline)   # as if the store never moved on
     runs = g.tick(at(21, 0))                         # so the job runs again, and does nothing
@@ -328,6 +325,23 @@ def test_cutoff_missing_from_the_store_is_restored_at_start(group, sqlite_url):
     g.bot.scheduler.store.remove_all_jobs()         # a crash between the commit and the job
     g.restart()
     assert g.jobs() == ["close"]
+
+
+def test_jobs_stored_under_the_old_module_name_still_run_after_an_upgrade(group):
+    """Before bot/ had packages, the store named the job functions `bot.jobs:...`."""
+    g = group(config(daily_summary="21:00"))
+    g.admin(JIELONG, at(18, 10))
+    with g.bot.db.engine.begin() as connection:
+        table = g.bot.scheduler.store.jobs_t
+        for job_id, state in connection.execute(select(table.c.id, table.c.job_state)).all():
+            job = pickle.loads(state)
+            job["func"] = job["func"].replace("bot.schedule.jobs:", "bot.jobs:")
+            connection.execute(table.update().where(table.c.id == job_id).values(job_state=pickle.dumps(job)))
+    g.restart()
+    assert sorted(g.jobs()) == ["close", "summary"]
+    runs = g.tick(at(20, 21))
+    assert [r.job_id.split(":")[0] for r in runs] == ["summary", "summary", "close", "summary"]
+    assert g.round().status == "closed"
 
 
 # -- configuration --------------------------------------------------------------------

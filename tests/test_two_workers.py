@@ -187,7 +187,7 @@ def test_two_workers_taking_orders_at_once_never_give_two_orders_one_number(tmp_
 def test_two_workers_draining_one_outbox_send_every_reply_once(tmp_path, pg_url):
     import threading
 
-    from bot.outbox import Outbox
+    from bot.transports.outbox import Outbox
 
     config = _config(tmp_path, RACE_CONFIG)
     bot = Bot(config, Database(pg_url))

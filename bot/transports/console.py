@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.config import Config
 from bot.messages import Incoming
-from bot.outbox import mark_delivered
+from bot.transports.outbox import mark_delivered
 from bot.transports.replay import format_reply
 
 ROOM = "console-room"

@@ -4,7 +4,7 @@ Every line is checked before the first message is handled, so a broken file
 fails at once with `FILE:LINE: reason` and changes nothing.
 
 Replies are printed the way a live transport sends them: from the outbox
-(bot/outbox.py), after the message's transaction committed, each marked sent
+(bot/transports/outbox.py), after the message's transaction committed, each marked sent
 once printed. A replay killed half-way and run again on the same database
 therefore prints every reply it owes, and re-delivered messages change
 nothing.

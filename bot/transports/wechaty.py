@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import Config, ConfigError
 from bot.messages import Incoming, Reply
-from bot.outbox import Outbox
+from bot.transports.outbox import Outbox
 
 log = logging.getLogger("jielong.wechaty")
 
@@ -224,7 +224,7 @@ class WechatyTransport:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.outgoing: asyncio.Queue[Reply] | None = None
         self.wechaty = _import_puppet()
-        # The outbox hook (bot/outbox.py): with a bot that keeps one, replies are
+        # The outbox hook (bot/transports/outbox.py): with a bot that keeps one, replies are
         # sent from its outbox table, in order, marked sent only once WeChat took
         # them, and retried with backoff while the service is down; so a crash or
         # an outage loses none. A bare MessageHandler's replies are sent directly.

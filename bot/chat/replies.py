@@ -13,7 +13,7 @@ from parsers.entry import ItemProblem
 from storage.models import Order, OrderItem, Round
 
 if TYPE_CHECKING:
-    from bot.orders import PlacedItem, PlacedOrder
+    from bot.chat.orders import PlacedItem, PlacedOrder
 
 HELP = (
     "小龙接龙助手：\n"
@@ -151,7 +151,7 @@ def unknown_product(name: str) -> str:
     return f"没有商品「{name}」"
 
 
-# -- merchant reports (figures from bot.reports; kept short for a phone) --------
+# -- merchant reports (figures from bot.merchant.reports; kept short for a phone) --------
 
 REPORT_CHUNK = 25   # lines per message: a long bill list arrives as several messages
 

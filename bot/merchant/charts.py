@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.reports import orders_over_time, product_totals
+from bot.merchant.reports import orders_over_time, product_totals
 from storage.queries import RoundRows
 
 log = logging.getLogger("jielong.charts")

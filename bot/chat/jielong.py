@@ -13,10 +13,10 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from bot import replies
-from bot.context import Context
-from bot.customer import ask_what, ask_which_product, report, sole_product_item
-from bot.orders import Refusal
+from bot.chat import replies
+from bot.chat.context import Context
+from bot.chat.customer import ask_what, ask_which_product, report, sole_product_item
+from bot.chat.orders import Refusal
 from parsers.entry import EntryRequest, ItemRequest, parse_line
 from parsers.post import JielongPost, PostEntry
 from parsers.text import normalize

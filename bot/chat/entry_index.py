@@ -18,7 +18,7 @@ from storage import order_rows
 from storage.order_rows import KeyRow
 
 if TYPE_CHECKING:
-    from bot.orders import OrderBook
+    from bot.chat.orders import OrderBook
     from storage.models import Round
 
 Lines = dict[str, KeyRow]

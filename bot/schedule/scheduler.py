@@ -1,6 +1,6 @@
 """The bot's timed jobs: APScheduler 3 with its job store in the bot's own database.
 
-Jobs are stored by reference to the plain functions in `bot.jobs` with plain
+Jobs are stored by reference to the plain functions in `bot.schedule.jobs` with plain
 arguments (room id, round id, due time), so they survive a restart and any
 process can load them. One `Scheduler` per process:
 
@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import TIMEOUT_MAX
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
@@ -42,12 +43,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from bot.clock import Clock, SystemClock, VirtualClock, as_utc
-from bot.config import check_schedule, parse_hhmm
+from bot.config import Config, check_schedule, parse_hhmm
 from bot.messages import Reply
+from bot.schedule import jobs
+from storage.database import Database
 from storage.models import Round
-
-if TYPE_CHECKING:
-    from bot.app import Bot
 
 log = logging.getLogger("jielong.scheduler")
 # APScheduler logs every job added, removed and run at INFO; ours says what matters.
@@ -56,6 +56,7 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)
 JOBS_TABLE = "apscheduler_jobs"
 LOCK_KEY = 0x6A69656C6F6E67          # "jielong" in ASCII: the lock that elects the job runner
 KINDS = ("close", "remind", "unpaid", "summary")
+LEGACY_JOBS_MODULE = "bot.jobs"       # where the stored job functions lived before bot.schedule.jobs
 
 
 @dataclass(frozen=True)
@@ -94,20 +95,6 @@ def run_key(kind: str, room_id: str, round_id: int | None, due: datetime, tz: Zo
     when = due.astimezone(tz).strftime("%Y%m%d") if kind == "summary" else \
         as_utc(due).strftime("%Y%m%dT%H%M%SZ")
     return f"job:{kind}:{room}:{round_id if round_id is not None else '-'}:{when}"
-
-
-# -- which scheduler a stored job runs on -----------------------------------------
-
-_local = threading.local()
-_default: Scheduler | None = None
-
-
-def current() -> Scheduler:
-    """The scheduler running the job being run: the driver's, else this process's."""
-    scheduler = getattr(_local, "scheduler", None) or _default
-    if scheduler is None:
-        raise RuntimeError("a stored job ran with no scheduler in this process")
-    return scheduler
 
 
 # -- leadership ------------------------------------------------------------------
@@ -173,7 +160,38 @@ class Leadership:
             self._conn = None
 
 
+class Bot(Protocol):
+    """What the scheduler needs of the bot (bot.app.Bot): its config and database, and a
+    job's work run in one unit of work."""
+
+    config: Config
+    db: Database
+    scheduler: Scheduler | None
+
+    def run_job(self, kind: str, room_id: str, round_id: int | None, due: datetime,
+                key: str) -> list[Reply]: ...
+
+
 # -- the scheduler -----------------------------------------------------------------
+
+
+class _Store(SQLAlchemyJobStore):
+    """APScheduler's store, reading jobs stored before bot/ had packages.
+
+    A job is stored with the textual reference of its function; those written
+    when the functions lived in `bot.jobs` are read as `bot.schedule.jobs`
+    (and stored under that name the next time the store moves them on), so an
+    upgrade keeps every pending cut-off, reminder and daily summary.
+    """
+
+    def _reconstitute_job(self, job_state):
+        if LEGACY_JOBS_MODULE.encode() in job_state:
+            state = pickle.loads(job_state)
+            module, _, name = str(state.get("func", "")).partition(":")
+            if module == LEGACY_JOBS_MODULE:
+                state["func"] = f"{jobs.__name__}:{name}"
+                job_state = pickle.dumps(state, self.pickle_protocol)
+        return super()._reconstitute_job(job_state)
 
 
 class _Background(BackgroundScheduler):
@@ -241,11 +259,11 @@ class Scheduler:
         self.clock: Clock = clock or SystemClock()
         self.deliver = deliver            # sends job replies live; None: they wait in the outbox
         self.tz = check_schedule(self.config.schedule, self.config.source or "config")
-        self.store = SQLAlchemyJobStore(engine=bot.db.engine, tablename=JOBS_TABLE)
+        self.store = _Store(engine=bot.db.engine, tablename=JOBS_TABLE)
         # Replay asks before every message; the store builds and unpickles on each
         # ask, so a prebuilt "anything due?" comes first (bench/replay_bench.py).
-        jobs = self.store.jobs_t
-        self._any_due = select(jobs.c.id).where(jobs.c.next_run_time <= bindparam("ts")).limit(1)
+        table = self.store.jobs_t
+        self._any_due = select(table.c.id).where(table.c.next_run_time <= bindparam("ts")).limit(1)
         # Jobs run on the scheduler's thread, one after another, like messages (_Background).
         self._aps = _Background(
             self, jobstores={"default": self.store},
@@ -269,12 +287,12 @@ class Scheduler:
     def set_deadline(self, room_id: str, round_id: int, deadline: datetime) -> None:
         """Close the round at `deadline` (replacing any earlier cut-off) and remind before it."""
         deadline = as_utc(deadline)
-        self._put(job_id("close", room_id, round_id), "bot.jobs:close_round_job",
+        self._put(job_id("close", room_id, round_id), jobs.close_round_job,
                   (room_id, round_id, deadline.isoformat()), deadline)
         minutes = self.config.schedule.remind_before_minutes
         remind_at = deadline - timedelta(minutes=minutes)
         if minutes > 0 and remind_at > self.clock.now():
-            self._put(job_id("remind", room_id, round_id), "bot.jobs:deadline_reminder_job",
+            self._put(job_id("remind", room_id, round_id), jobs.deadline_reminder_job,
                       (room_id, round_id, remind_at.isoformat()), remind_at)
         else:
             self._remove(job_id("remind", room_id, round_id))
@@ -292,7 +310,7 @@ class Scheduler:
             at = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
             if at <= local:
                 at += timedelta(days=1)
-            self._put(job_id("unpaid", room_id, round_id, index), "bot.jobs:unpaid_reminder_job",
+            self._put(job_id("unpaid", room_id, round_id, index), jobs.unpaid_reminder_job,
                       (room_id, round_id, as_utc(at).isoformat()), as_utc(at))
 
     def ensure_daily_summary(self, room_id: str) -> None:
@@ -302,7 +320,7 @@ class Scheduler:
         trigger = CronTrigger(hour=spec[0], minute=spec[1], timezone=self.tz)
         first = trigger.get_next_fire_time(None, self.clock.now().astimezone(self.tz))
         try:
-            self._aps.add_job("bot.jobs:daily_summary_job", trigger=trigger, args=(room_id,),
+            self._aps.add_job(jobs.daily_summary_job, trigger=trigger, args=(room_id,),
                               id=job_id("summary", room_id), name=job_id("summary", room_id),
                               next_run_time=first)
         except ConflictingIdError:
@@ -310,10 +328,10 @@ class Scheduler:
 
     def cancel_room(self, room_id: str, kinds: Collection[str] = KINDS) -> int:
         """Remove the room's jobs of these kinds (all, by default); how many there were."""
-        jobs = [job for job in self.jobs_of(room_id) if job.kind in kinds]
-        for job in jobs:
+        found = [job for job in self.jobs_of(room_id) if job.kind in kinds]
+        for job in found:
             self._remove(job.id)
-        return len(jobs)
+        return len(found)
 
     def jobs_of(self, room_id: str) -> list[ScheduledJob]:
         found = []
@@ -340,7 +358,7 @@ class Scheduler:
         for room_id, round_id, deadline in rounds:
             if self.store.lookup_job(job_id("close", room_id, round_id)) is None:
                 try:
-                    self._put(job_id("close", room_id, round_id), "bot.jobs:close_round_job",
+                    self._put(job_id("close", room_id, round_id), jobs.close_round_job,
                               (room_id, round_id, as_utc(deadline).isoformat()), as_utc(deadline),
                               replace=False)
                 except ConflictingIdError:
@@ -361,7 +379,7 @@ class Scheduler:
             if spec is not None:
                 self.ensure_daily_summary(job.args[0])
 
-    def _put(self, jid: str, func: str, args: tuple, when: datetime, *, replace: bool = True) -> None:
+    def _put(self, jid: str, func: Callable[..., list[Reply]], args: tuple, when: datetime, *, replace: bool = True) -> None:
         # next_run_time is given, never computed by APScheduler from the wall clock,
         # so a virtual clock stays in charge.
         self._aps.add_job(func, trigger=DateTrigger(run_date=when, timezone=self.tz), args=args, id=jid,
@@ -376,7 +394,7 @@ class Scheduler:
     # -- running jobs -------------------------------------------------------------
 
     def run(self, kind: str, room_id: str, round_id: int | None, due: datetime | None) -> list[Reply]:
-        """One job's work through the bot; called by the functions in bot.jobs."""
+        """One job's work through the bot; called by the functions in bot.schedule.jobs."""
         # In the group's timezone, like the transports' message times: closed_at and the
         # outbox get the same wall-clock convention whoever closed the round.
         due = (due or self.clock.now()).astimezone(self.tz)
@@ -415,14 +433,12 @@ class Scheduler:
                 run_time = later
             if isinstance(self.clock, VirtualClock):
                 self.clock.advance_to(run_time)
-            _local.scheduler = self
             said: list[Reply] = []
             try:
-                said = job.func(*job.args, **job.kwargs) or []
+                with jobs.running_on(self):
+                    said = job.func(*job.args, **job.kwargs) or []
             except Exception:
                 log.exception("job %s failed", job.id)
-            finally:
-                _local.scheduler = None
             fired.append(Fired(run_time, job.id, said))
             if each is not None:
                 each(fired[-1])
@@ -449,8 +465,7 @@ class Scheduler:
 
     def start(self, poll_seconds: float = 5.0) -> None:
         """Run jobs live in the background, in whichever process holds the lock."""
-        global _default
-        _default = self
+        jobs.set_default(self)
         self._thread = threading.Thread(target=self._lead, args=(poll_seconds,), daemon=True,
                                         name="jielong-scheduler")
         self._thread.start()
@@ -472,7 +487,6 @@ class Scheduler:
                 return
 
     def shutdown(self) -> None:
-        global _default
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
@@ -480,6 +494,6 @@ class Scheduler:
             self._aps.shutdown(wait=True)
         self.leadership.release()
         self.leading = False
-        if _default is self:
-            _default = None
+        if jobs.default() is self:
+            jobs.set_default(None)
 

@@ -5,9 +5,9 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from bot import replies
-from bot.context import Context
-from bot.customer import order_entry
+from bot.chat import replies
+from bot.chat.context import Context
+from bot.chat.customer import order_entry
 from parsers.commands import Command
 from parsers.entry import EntryRequest, parse_line
 from parsers.text import normalize
@@ -20,14 +20,6 @@ MERCHANT_WORDS = ("开团", "截单", "汇总", "已付", "发货", "上架", "�
 
 def looks_like_command(text: str) -> bool:
     return text.startswith(MERCHANT_WORDS)
-
-
-def run_command(ctx: Context, command: Command) -> None:
-    handler = HANDLERS.get(command.verb)
-    if handler is None:
-        ctx.say("这个功能还没开通", mention=False)
-        return
-    handler(ctx, command)
 
 
 def _round_for_report(ctx: Context, command: Command) -> Round | None:
@@ -161,13 +153,3 @@ HANDLERS: dict[str, Callable[[Context, Command], None]] = {
     "help": show_help,
 }
 
-# Reports and fulfilment (汇总 备货单 对账单 收款 未付 配送单 已付 发货 到货 导出 我的订单)
-# live in bot/report_commands.py; imported last because they use find_orders above.
-from bot.report_commands import CUSTOMER_VERBS, REPORT_HANDLERS  # noqa: E402, F401 (CUSTOMER_VERBS: for bot.app)
-
-HANDLERS.update(REPORT_HANDLERS)
-
-# 截单时间 定时 取消定时 (bot/schedule_commands.py)
-from bot.schedule_commands import SCHEDULE_HANDLERS  # noqa: E402
-
-HANDLERS.update(SCHEDULE_HANDLERS)

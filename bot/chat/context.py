@@ -1,17 +1,25 @@
 """What a handler gets: the message, its normalised text, the order book."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
+from bot.chat.entry_index import EntryIndex
+from bot.chat.orders import OrderBook
 from bot.config import Config
-from bot.entry_index import EntryIndex
 from bot.messages import Incoming, Reply
-from bot.orders import OrderBook
 
-if TYPE_CHECKING:
-    from bot.scheduler import Scheduler
+
+class Timetable(Protocol):
+    """The room's timed jobs as handlers see them (bot.schedule.scheduler.Scheduler)."""
+
+    def round_opened(self, room_id: str, round_id: int, deadline: datetime | None) -> None: ...
+    def round_closed(self, room_id: str, round_id: int, closed_at: datetime) -> None: ...
+    def set_deadline(self, room_id: str, round_id: int, deadline: datetime) -> None: ...
+    def cancel_room(self, room_id: str, kinds: Collection[str] = ...) -> int: ...
+    def jobs_of(self, room_id: str) -> list: ...
 
 
 @dataclass
@@ -22,7 +30,7 @@ class Context:
     config: Config
     room_id: str                   # the room, or private:<contact> for a private chat
     replies: list[Reply] = field(default_factory=list)
-    scheduler: Scheduler | None = None                    # timed jobs; None when the bot runs none
+    scheduler: Timetable | None = None                    # timed jobs; None when the bot runs none
     after_commit: list[Callable[[], None]] = field(default_factory=list)   # once committed
     entries: EntryIndex = field(default_factory=EntryIndex)   # 接龙 lines known (the bot's, kept)
 

@@ -1,8 +1,8 @@
 """Merchant reports and fulfilment from the chat: 汇总 备货单 对账单 收款 配送单 发货 到货 导出.
 
 Each handler loads the round as plain rows (`storage.queries`), computes with
-`bot.reports` and says the text from `bot.replies`; long lists arrive as
-several messages. 我的订单 is the one verb any customer may use.
+`bot.merchant.reports` and says the text from `bot.chat.replies`; long lists arrive as
+several messages.
 Each function's docstring is its help line.
 """
 from __future__ import annotations
@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from bot import replies
-from bot.context import Context
+from bot.chat import replies
+from bot.chat.context import Context
+from bot.merchant.charts import round_chart
+from bot.merchant.commands import find_orders
+from bot.merchant.exports import file_name, files_dir, write_csv, write_xlsx
+from bot.merchant.reports import bills, delivery_groups, figures, product_totals, unpaid_bills
 from bot.messages import Attachment, Reply
-from bot.reports import bills, delivery_groups, figures, product_totals, unpaid_bills
 from parsers.commands import Command
 from storage.models import Order, OrderHistory
-from storage.queries import RoundRows, latest_round_of_owner, load_round, pick_round, room_round_ids
+from storage.queries import RoundRows, load_round, pick_round, room_round_ids
 
 CHART_WORDS = ("图", "图表", "chart")
 
@@ -52,8 +55,6 @@ def _owners(orders, admins) -> tuple[str, ...]:
 
 
 def _attachment(ctx: Context, rnd: RoundRows, suffix: str, kind: str):
-    from bot.exports import file_name, files_dir
-
     tag = re.sub(r"\W", "", ctx.msg.id)[-12:]
     return files_dir(ctx.config.files_dir) / file_name(rnd, suffix, tag), kind
 
@@ -67,8 +68,6 @@ def summary(ctx: Context, command: Command) -> None:
     text = replies.summary_report(rnd, figures(rnd))
     attachments: tuple[Attachment, ...] = ()
     if chart and rnd.orders:             # an empty round has nothing to draw
-        from bot.charts import round_chart
-
         path, kind = _attachment(ctx, rnd, ".png", "image")
         attachments = (Attachment(round_chart(rnd, path, ctx.config.schedule.timezone), kind),)
     ctx.replies.append(Reply(ctx.room_id, text, (), attachments))
@@ -133,8 +132,6 @@ def export(ctx: Context, command: Command) -> None:
     rnd = _rows(ctx, " ".join(w for w in words if w.lower() not in ("csv", "excel", "xlsx")))
     if rnd is None:
         return
-    from bot.exports import write_csv, write_xlsx
-
     path, _ = _attachment(ctx, rnd, ".csv" if as_csv else ".xlsx", "file")
     if as_csv:
         write_csv(rnd, path)
@@ -160,8 +157,6 @@ def _advance(ctx: Context, orders: Sequence[Order], status: str) -> list[Order]:
 
 
 def _targets(ctx: Context, arg: str) -> list[Order] | None:
-    from bot.commands import find_orders
-
     orders = find_orders(ctx, arg)
     if not orders:
         ctx.say(replies.not_found(arg))
@@ -226,36 +221,6 @@ def arrived(ctx: Context, command: Command) -> None:
              _owners(orders, ctx.config.admins))
 
 
-def my_orders(ctx: Context, command: Command) -> None:
-    """我的订单：自己在本团的订单和金额（任何人都能用）"""
-    session = ctx.book.session
-    session.flush()
-    me = ctx.msg.sender
-    if ctx.msg.room is None:        # asked privately: the newest round they ordered in, anywhere
-        round_id = latest_round_of_owner(session, me)
-        if round_id is None:
-            ctx.replies.append(Reply(me, replies.no_order(ctx.name)))
-            return
-        rnd = load_round(session, round_id)
-        mine = [o for o in rnd.orders if o.owner == me]
-        ctx.replies.append(Reply(me, replies.my_orders(ctx.name, rnd, mine)))
-        return
-    round_id = pick_round(session, ctx.room_id)
-    if round_id is None:
-        ctx.say(replies.no_round())
-        return
-    rnd = load_round(session, round_id)
-    # Their own orders, and a merchant's 代订 written in their name.
-    mine = [o for o in rnd.orders if o.owner == me
-            or (o.owner in ctx.config.admins and o.customer.strip() == ctx.name)]
-    text = replies.my_orders(ctx.name, rnd, mine)
-    private = ctx.config.transport == "wechaty" and ctx.config.wechaty.allow_private
-    ctx.replies.append(Reply(me if private else ctx.room_id, text, () if private else (me,)))
-
-
-# Verbs any member may send; every other command is for admins only.
-CUSTOMER_VERBS = frozenset({"my_orders"})
-
 REPORT_HANDLERS: dict[str, Callable[[Context, Command], None]] = {
     "summary": summary,
     "pick_list": pick_list,
@@ -267,5 +232,4 @@ REPORT_HANDLERS: dict[str, Callable[[Context, Command], None]] = {
     "paid": paid,
     "ship": ship,
     "arrived": arrived,
-    "my_orders": my_orders,
 }

@@ -1,9 +1,9 @@
 """Customers' free-form messages: orders, 同上, +1, and changes to their orders."""
 from __future__ import annotations
 
-from bot import replies
-from bot.context import Context
-from bot.orders import Outcome, Refusal
+from bot.chat import replies
+from bot.chat.context import Context
+from bot.chat.orders import Outcome, Refusal
 from parsers.entry import (ChangeAction, ChangeRequest, EntryRequest, ItemProblem, ItemRequest,
                            asks_price, looks_like_question, parse_line)
 from parsers.units import Quantity, UnitMismatch, to_selling_unit

@@ -1,6 +1,6 @@
 """A round as files: an Excel workbook (订单/备货单/配送单/对账单) or a CSV.
 
-The rows come from `bot.reports`, so the file shows the figures the chat
+The rows come from `bot.merchant.reports`, so the file shows the figures the chat
 shows. Exports go to the merchant, never to the group, so the delivery sheet
 keeps full phone numbers (the courier needs them).
 """
@@ -14,8 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.reports import bills, delivery_groups, product_totals
-from storage.queries import RoundRows
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.merchant.reports import bills, delivery_groups, product_totals
+from storage.database import Database
+from storage.queries import RoundRows, latest_round_id, load_round
 
 STATUS = {"open": "待付款", "paid": "已付款", "shipped": "已发货", "done": "已完成"}
 
@@ -132,11 +135,6 @@ class ExportError(Exception):
 def export_round(db_url: str, out: Path, *, round_id: int | None = None, fmt: str = "xlsx",
                  pickup_points: Sequence[str] = (), admins: Sequence[str] = ()) -> RoundRows:
     """`jielong export`: one round (default: the newest) of an existing database, to a file."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from storage.database import Database
-    from storage.queries import latest_round_id, load_round
-
     if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
         raise ExportError(f"{db_url}: no such database file")
     db = Database(db_url, create=False)

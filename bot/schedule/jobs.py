@@ -2,7 +2,7 @@
 
 The `*_job` functions are what the job store keeps (by name, with plain
 arguments), so a restarted process finds them again. Each hands its work to
-the scheduler that runs it (`bot.scheduler.current()`), which runs it through
+the scheduler that runs it (`current()`, set by the scheduler), which runs it through
 `Bot.run_job` in one unit of work, and `perform` does it there: a cut-off is
 the merchant's 截单 run by the bot, a summary is the merchant's 汇总.
 
@@ -11,17 +11,25 @@ open, its deadline unchanged), so a stale job is harmless.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import partial
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot import commands, replies
+from bot.chat import replies
+from bot.chat.context import Context
 from bot.clock import as_local, as_utc
-from bot.context import Context
+from bot.merchant.commands import close_round
+from bot.merchant.report_commands import remind_unpaid, summary
+from bot.merchant.reports import unpaid_bills
 from bot.messages import Reply
 from parsers.commands import Command
 from parsers.deadline import find_deadline, parse_time_expression
 from storage.models import Round
+from storage.queries import load_round
 
 SUMMARY_DAYS_AFTER_CLOSE = 1   # a closed round is still summarised on the next day (until delivery)
 
@@ -45,9 +53,47 @@ def daily_summary_job(room_id: str) -> list[Reply]:
 
 
 def _run(kind: str, room_id: str, round_id: int | None, due: str | None) -> list[Reply]:
-    from bot.scheduler import current   # the scheduler imports this module's names by reference
-
     return current().run(kind, room_id, round_id, datetime.fromisoformat(due) if due else None)
+
+
+# -- which scheduler a stored job runs on -----------------------------------------
+
+class Runner(Protocol):
+    """What a stored job hands its work to (bot.schedule.scheduler.Scheduler)."""
+
+    def run(self, kind: str, room_id: str, round_id: int | None, due: datetime | None) -> list[Reply]: ...
+
+
+_local = threading.local()
+_default: Runner | None = None
+
+
+def current() -> Runner:
+    """The scheduler running the job being run: the driver's, else this process's."""
+    scheduler = getattr(_local, "scheduler", None) or _default
+    if scheduler is None:
+        raise RuntimeError("a stored job ran with no scheduler in this process")
+    return scheduler
+
+
+@contextmanager
+def running_on(scheduler: Runner) -> Iterator[None]:
+    """Stored jobs called in this block (on this thread) run on `scheduler`."""
+    _local.scheduler = scheduler
+    try:
+        yield
+    finally:
+        _local.scheduler = None
+
+
+def set_default(scheduler: Runner | None) -> None:
+    """The scheduler of this process's live thread, for jobs APScheduler calls."""
+    global _default
+    _default = scheduler
+
+
+def default() -> Runner | None:
+    return _default
 
 
 # -- doing the work, inside Bot.run_job's unit of work ----------------------------
@@ -57,7 +103,7 @@ def perform(ctx: Context, kind: str, round_id: int | None, due: datetime) -> Non
     rnd = session.get(Round, round_id) if round_id is not None else None
     if kind == "close":
         if _still_due(rnd, ctx.room_id, due):
-            commands.run_command(ctx, Command("close_round"))
+            close_round(ctx, Command("close_round"))
     elif kind == "remind":
         # Still open with its cut-off ahead; a moved deadline replaced this job already.
         if _still_open(rnd, ctx.room_id) and rnd.deadline is not None and as_utc(rnd.deadline) > due:
@@ -68,19 +114,16 @@ def perform(ctx: Context, kind: str, round_id: int | None, due: datetime) -> Non
         # and someone still owes: a reminder to nobody is not sent.
         latest = ctx.book.latest_round(ctx.room_id)
         if rnd is not None and latest is rnd and rnd.status == "closed" and _owing(ctx, rnd):
-            commands.run_command(ctx, Command("remind_unpaid"))
+            remind_unpaid(ctx, Command("remind_unpaid"))
     elif kind == "summary":
         latest = ctx.book.latest_round(ctx.room_id)
         tz = _tz(ctx)
         if latest is not None and (latest.status == "open" or latest.closed_at is None or (
                 due.astimezone(tz).date() - as_local(latest.closed_at, tz).date()).days <= SUMMARY_DAYS_AFTER_CLOSE):
-            commands.run_command(ctx, Command("summary", "图"))   # the daily one carries the chart
+            summary(ctx, Command("summary", "图"))   # the daily one carries the chart
 
 
 def _owing(ctx: Context, rnd: Round) -> bool:
-    from bot.reports import unpaid_bills
-    from storage.queries import load_round
-
     ctx.book.session.flush()
     return bool(unpaid_bills(load_round(ctx.book.session, rnd.id), ctx.config.admins))
 

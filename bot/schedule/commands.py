@@ -11,8 +11,8 @@ from datetime import timezone
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from bot import replies
-from bot.context import Context
+from bot.chat import replies
+from bot.chat.context import Context
 from parsers.commands import Command
 from parsers.deadline import parse_time_expression
 

@@ -1,8 +1,8 @@
 """The merchant's figures for a round: totals, pick list, bills, delivery groups.
 
 Pure functions over `storage.queries` rows; the chat text is rendered from
-these in `bot.replies`, the Excel/CSV files in `bot.exports`, the chart in
-`bot.charts`, so all three always show the same numbers.
+these in `bot.chat.replies`, the Excel/CSV files in `bot.merchant.exports`, the chart in
+`bot.merchant.charts`, so all three always show the same numbers.
 """
 from __future__ import annotations
 
