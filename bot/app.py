@@ -7,7 +7,6 @@ bad message escape as an exception.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -15,24 +14,21 @@ from functools import partial
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot.chat import replies
+from bot.chat import my_orders
+from bot.chat.commands import Registry
 from bot.chat.context import Context
-from bot.chat.customer import handle_customer, parse_message
+from bot.chat.dispatcher import MAX_TEXT, dispatch
 from bot.chat.entry_index import EntryIndex
-from bot.chat.jielong import handle_post
-from bot.chat.my_orders import my_orders
 from bot.chat.orders import ALL_PRODUCTS, OrderBook, catalogue_from
 from bot.config import Config
-from bot.merchant.commands import HANDLERS as MERCHANT_HANDLERS, looks_like_command
-from bot.merchant.report_commands import REPORT_HANDLERS
+from bot.merchant import orders as order_commands, products as product_commands, report_commands
+from bot.merchant import rounds as round_commands
 from bot.messages import Incoming, Reply
-from bot.schedule.commands import SCHEDULE_HANDLERS
+from bot.schedule import commands as schedule_commands
 from bot.schedule.jobs import note_round_changes, perform
 from bot.schedule.scheduler import Scheduler
 from parsers.address import mask_phones
 from parsers.catalogue import Catalogue
-from parsers.commands import Command, parse_command
-from parsers.post import is_jielong, parse_post
 from parsers.text import normalize
 from storage import ledger, outbox
 from storage.database import Database
@@ -41,19 +37,25 @@ from storage.outbox import QueuedReply
 
 log = logging.getLogger("jielong.bot")
 
-HANDLERS: dict[str, Callable[[Context, Command], None]] = {
-    **MERCHANT_HANDLERS, **REPORT_HANDLERS, **SCHEDULE_HANDLERS, "my_orders": my_orders}
-# Verbs any member may send; every other command is for admins only.
-CUSTOMER_VERBS = frozenset({"my_orders"})
+# Every chat command, in the order 帮助 lists them (帮助 itself comes last).
+COMMANDS = Registry([
+    round_commands.OPEN_ROUND, round_commands.CLOSE_ROUND,
+    report_commands.SUMMARY, report_commands.PICK_LIST, report_commands.BILLS, report_commands.REMIND_UNPAID,
+    report_commands.UNPAID, report_commands.DELIVERY,
+    order_commands.CANCEL, report_commands.PAID, report_commands.SHIP, report_commands.ARRIVED, report_commands.EXPORT,
+    product_commands.LIST_PRODUCT, product_commands.DELIST, product_commands.SET_STOCK, order_commands.ORDER_FOR,
+    schedule_commands.DEADLINE, schedule_commands.SCHEDULE, schedule_commands.CANCEL_SCHEDULE,
+    my_orders.MY_ORDERS,
+])
 
-MAX_TEXT = 20_000   # longer messages are not order lists; answer politely instead
 RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
 
 
 class Bot:
-    def __init__(self, config: Config, db: Database) -> None:
+    def __init__(self, config: Config, db: Database, commands: Registry = COMMANDS) -> None:
         self.config = config
         self.db = db
+        self.commands = commands
         self._catalogue_key: tuple | None = None
         self._catalogue: Catalogue | None = None
         self.scheduler: Scheduler | None = None   # a Scheduler attaches itself here
@@ -175,6 +177,9 @@ class Bot:
         return Context(msg=msg, text=text, book=book, config=self.config, room_id=room_id,
                        scheduler=self.scheduler, after_commit=after_commit, entries=self._entries)
 
+    def _dispatch(self, ctx: Context) -> None:
+        dispatch(ctx, self.commands)   # bot/chat/dispatcher.py: the first handler that claims it
+
     def _catalogue_for(self, products: list[Product]) -> Catalogue:
         """The catalogue, rebuilt only when a product's names, specs or sale status changed."""
         key = tuple((p.id, p.name, tuple(p.aliases or ()), tuple(p.specs or ()), p.on_sale, p.position)
@@ -183,50 +188,6 @@ class Bot:
             self._catalogue = catalogue_from(products)
             self._catalogue_key = key
         return self._catalogue
-
-    # -- routing: the first handler that claims the message -------------------
-
-    def _dispatch(self, ctx: Context) -> None:
-        if len(ctx.msg.text) > MAX_TEXT:
-            ctx.say("消息太长了，请分开发送")
-            return
-        if ctx.msg.room is None:
-            # private chats carry no orders; only 我的订单 is answered there, privately
-            command = parse_command(ctx.command_text().split("\n", 1)[0])
-            if command is not None and command.verb in CUSTOMER_VERBS:
-                run_command(ctx, command)
-            return
-        command_text = ctx.command_text()
-        first_line = command_text.split("\n", 1)[0]
-        command = parse_command(first_line)
-        if command is not None:
-            if ctx.is_admin or command.verb in CUSTOMER_VERBS:   # 我的订单 is for everyone
-                run_command(ctx, command)
-            else:
-                ctx.say(replies.not_admin(ctx.name))
-            return
-        if is_jielong(ctx.text):
-            post = parse_post(ctx.text)
-            if post is not None:
-                handle_post(ctx, post)
-            return
-        if ctx.is_admin:
-            return  # merchants announce prices and rules; their free text is never an order
-        if looks_like_command(first_line) and (ctx.mentions_bot or ctx.text.startswith("/")
-                                               or first_line.split(" ")[0] in ("库存", "截单", "上架", "下架")):
-            ctx.say(replies.not_admin(ctx.name))
-            return
-        request = parse_message(ctx)
-        if request is not None:
-            handle_customer(ctx, request)
-
-
-def run_command(ctx: Context, command: Command) -> None:
-    handler = HANDLERS.get(command.verb)
-    if handler is None:
-        ctx.say("这个功能还没开通", mention=False)
-        return
-    handler(ctx, command)
 
 
 def _lost_race(exc: DBAPIError) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.chat import replies
+from bot.chat.commands import ChatCommand, Who
 from bot.chat.context import Context
 from bot.messages import Reply
 from parsers.commands import Command
@@ -34,3 +35,5 @@ def my_orders(ctx: Context, command: Command) -> None:
     private = ctx.config.transport == "wechaty" and ctx.config.wechaty.allow_private
     ctx.replies.append(Reply(me if private else ctx.room_id, text, () if private else (me,)))
 
+
+MY_ORDERS = ChatCommand("my_orders", ("我的订单",), Who.EVERYONE, "我的订单", "查自己的订单", my_orders)

@@ -15,15 +15,22 @@ from storage.models import Order, OrderItem, Round
 if TYPE_CHECKING:
     from bot.chat.orders import PlacedItem, PlacedOrder
 
-HELP = (
-    "小龙接龙助手：\n"
-    "顾客：直接发「苹果2斤 香蕉1斤」或在#接龙里加一行；改量「苹果改成3斤」，加量「再加1斤」，"
-    "取消「苹果不要了」/「取消」；查自己的订单发「我的订单」。\n"
-    "团长：开团 [标题]｜截单｜汇总 [图/上一团]｜备货单｜对账单｜收款｜未付｜配送单｜"
-    "取消 N/名字｜已付 N/名字｜发货 [N/名字]｜到货 [取货时间地点]｜导出｜"
-    "上架 名称 价格/单位 [库存 N]｜下架 名称｜库存 名称 N｜代订 名字 商品数量｜"
-    "截单时间 周五20:00｜定时｜取消定时｜帮助"
-)
+# 帮助 is generated from the command registry (bot/chat/commands.py); these are its words.
+HELP_TITLE = "小龙接龙助手："
+ORDERING_GUIDE = ("直接发「苹果2斤 香蕉1斤」或在#接龙里加一行；改量「苹果改成3斤」，加量「再加1斤」，"
+                  "取消「苹果不要了」/「取消」；")
+
+
+def customer_help(commands: Sequence[tuple[str, str]]) -> str:
+    """How to order, and each customer command as (what it does, how it is typed)."""
+    said = "；".join(f"{what}发「{usage}」" for what, usage in commands)
+    return f"{HELP_TITLE}\n{ORDERING_GUIDE}{said}。"
+
+
+def merchant_help(customer_commands: Sequence[tuple[str, str]], usages: Sequence[str]) -> str:
+    """What customers can do, then the merchant's commands as they are typed."""
+    said = "；".join(f"{what}发「{usage}」" for what, usage in customer_commands)
+    return f"{HELP_TITLE}\n顾客：{ORDERING_GUIDE}{said}。\n团长：" + "｜".join(usages)
 
 
 def money(value: float) -> str:

@@ -3,18 +3,18 @@
 Each handler loads the round as plain rows (`storage.queries`), computes with
 `bot.merchant.reports` and says the text from `bot.chat.replies`; long lists arrive as
 several messages.
-Each function's docstring is its help line.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from bot.chat import replies
+from bot.chat.commands import ChatCommand, Who
 from bot.chat.context import Context
 from bot.merchant.charts import round_chart
-from bot.merchant.commands import find_orders
 from bot.merchant.exports import file_name, files_dir, write_csv, write_xlsx
+from bot.merchant.orders import find_orders
 from bot.merchant.reports import bills, delivery_groups, figures, product_totals, unpaid_bills
 from bot.messages import Attachment, Reply
 from parsers.commands import Command
@@ -221,15 +221,18 @@ def arrived(ctx: Context, command: Command) -> None:
              _owners(orders, ctx.config.admins))
 
 
-REPORT_HANDLERS: dict[str, Callable[[Context, Command], None]] = {
-    "summary": summary,
-    "pick_list": pick_list,
-    "bills": bill_list,
-    "unpaid": unpaid,
-    "remind_unpaid": remind_unpaid,
-    "delivery": delivery,
-    "export": export,
-    "paid": paid,
-    "ship": ship,
-    "arrived": arrived,
-}
+SUMMARY = ChatCommand("summary", ("汇总",), Who.MERCHANT, "汇总 [图/上一团]",
+                      "订单数、每样商品合计、已付/未付、待确认", summary)
+PICK_LIST = ChatCommand("pick_list", ("备货单",), Who.MERCHANT, "备货单", "每样商品、每种规格要备多少", pick_list)
+BILLS = ChatCommand("bills", ("对账单", "账单"), Who.MERCHANT, "对账单", "每位顾客的商品、价格和应付", bill_list,
+                    customers_say=("账单",))
+REMIND_UNPAID = ChatCommand("remind_unpaid", ("收款", "催款"), Who.MERCHANT, "收款",
+                            "@ 每位还没付款的顾客和金额", remind_unpaid)
+UNPAID = ChatCommand("unpaid", ("未付",), Who.MERCHANT, "未付", "还没付款的顾客和金额", unpaid)
+DELIVERY = ChatCommand("delivery", ("配送单",), Who.MERCHANT, "配送单", "按自提点或楼栋分组，电话打码", delivery)
+PAID = ChatCommand("paid", ("已付",), Who.MERCHANT, "已付 N/名字", "标记订单已付；只发「已付」看谁付了", paid)
+SHIP = ChatCommand("ship", ("发货",), Who.MERCHANT, "发货 [N/名字]", "标记发货并通知顾客；不带名字就是整团发货", ship)
+ARRIVED = ChatCommand("arrived", ("到货",), Who.MERCHANT, "到货 [取货时间地点]", "通知顾客来取货，订单标记完成",
+                      arrived)
+EXPORT = ChatCommand("export", ("导出",), Who.MERCHANT, "导出",
+                     "把订单、备货单、配送单、对账单发成 Excel 文件（私发团长）", export)

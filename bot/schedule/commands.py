@@ -2,16 +2,16 @@
 
 The round's deadline lives in the database (it alone decides whether late
 entries are refused); the job store follows once the message's transaction
-has committed. Each function's docstring is its help line.
+has committed.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timezone
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.chat import replies
+from bot.chat.commands import ChatCommand, Who
 from bot.chat.context import Context
 from parsers.commands import Command
 from parsers.deadline import parse_time_expression
@@ -67,8 +67,9 @@ def cancel_schedule(ctx: Context, command: Command) -> None:
     ctx.say(replies.schedule_cancelled(count, "close" in kinds), mention=False)
 
 
-SCHEDULE_HANDLERS: dict[str, Callable[[Context, Command], None]] = {
-    "deadline": set_deadline,
-    "schedule": show_schedule,
-    "cancel_schedule": cancel_schedule,
-}
+DEADLINE = ChatCommand("deadline", ("截单时间",), Who.MERCHANT, "截单时间 周五20:00",
+                       "到点自动截单（替换原来的截单时间）", set_deadline)
+SCHEDULE = ChatCommand("schedule", ("定时",), Who.MERCHANT, "定时", "本群的定时任务（自动截单、提醒、每日汇总）",
+                       show_schedule)
+CANCEL_SCHEDULE = ChatCommand("cancel_schedule", ("取消定时",), Who.MERCHANT, "取消定时",
+                              "取消本群的定时任务（不写就全部取消，本团不再自动截单）", cancel_schedule)

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 from bot.chat import replies
 from bot.chat.context import Context
 from bot.clock import as_local, as_utc
-from bot.merchant.commands import close_round
 from bot.merchant.report_commands import remind_unpaid, summary
 from bot.merchant.reports import unpaid_bills
+from bot.merchant.rounds import close_round
 from bot.messages import Reply
 from parsers.commands import Command
 from parsers.deadline import find_deadline, parse_time_expression

@@ -1,0 +1,50 @@
+"""Routing: which handler a message in the chat goes to, the first that claims it.
+
+A command (the registry says which, and whether the sender may run it), a
+#接龙 post, a merchant's chatter (never an order), a customer's change or
+order line, or chatter, in that order.
+"""
+from __future__ import annotations
+
+from bot.chat import replies
+from bot.chat.commands import Registry
+from bot.chat.context import Context
+from bot.chat.customer import handle_customer, parse_message
+from bot.chat.jielong import handle_post
+from parsers.post import is_jielong, parse_post
+
+MAX_TEXT = 20_000   # longer messages are not order lists; answer politely instead
+
+
+def dispatch(ctx: Context, commands: Registry) -> None:
+    if len(ctx.msg.text) > MAX_TEXT:
+        ctx.say("消息太长了，请分开发送")
+        return
+    first_line = ctx.command_text().split("\n", 1)[0]
+    found = commands.find(first_line)
+    if ctx.msg.room is None:
+        # private chats carry no orders; only customers' commands (我的订单) are answered there, privately
+        if found is not None and found[0].for_customers:
+            entry, command = found
+            entry.handler(ctx, command)
+        return
+    if found is not None:
+        entry, command = found
+        if ctx.is_admin or entry.for_customers:
+            entry.handler(ctx, command)
+        else:
+            ctx.say(replies.not_admin(ctx.name))
+        return
+    if is_jielong(ctx.text):
+        post = parse_post(ctx.text)
+        if post is not None:
+            handle_post(ctx, post)
+        return
+    if ctx.is_admin:
+        return  # merchants announce prices and rules; their free text is never an order
+    if commands.looks_like_merchant_command(first_line, addressed=ctx.mentions_bot or ctx.text.startswith("/")):
+        ctx.say(replies.not_admin(ctx.name))
+        return
+    request = parse_message(ctx)
+    if request is not None:
+        handle_customer(ctx, request)

@@ -1,0 +1,31 @@
+"""The merchant opens and closes rounds: 开团, 截单."""
+from __future__ import annotations
+
+from bot.chat import replies
+from bot.chat.commands import ChatCommand, Who
+from bot.chat.context import Context
+from parsers.commands import Command
+
+
+def open_round(ctx: Context, command: Command) -> None:
+    """开团 [标题]：开一个新团（同时结束正在进行的团）"""
+    lines = ctx.command_text().split("\n")
+    rnd = ctx.book.start_round(ctx.room_id, command.arg, ctx.msg.sender, "\n".join(lines[1:]))
+    ctx.say(replies.round_opened(rnd), mention=False)
+
+
+def close_round(ctx: Context, command: Command) -> None:
+    """截单：结束本团，之后的订单不再登记"""
+    rnd = ctx.book.unclosed_round(ctx.room_id)   # also one whose deadline passed a moment ago
+    if rnd is None:
+        ctx.say(replies.no_round())
+        return
+    ctx.book.close_round(rnd)
+    orders = ctx.book.live_orders(rnd)
+    ctx.say(replies.round_closed(rnd, len(orders), sum(o.total for o in orders)), mention=False)
+
+
+OPEN_ROUND = ChatCommand("open_round", ("开团",), Who.MERCHANT, "开团 [标题]",
+                         "开一个新团（同时结束正在进行的团）", open_round)
+CLOSE_ROUND = ChatCommand("close_round", ("截单",), Who.MERCHANT, "截单",
+                          "结束本团，之后的订单不再登记", close_round, unmistakable=True)
