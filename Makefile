@@ -82,6 +82,7 @@ test: test-deps postgres-bin cjk-font wechaty-service-deps
 bench: setup
 	$(PY) bench/replay_bench.py
 	$(PY) bench/persistence_floor.py
+	$(PY) bench/menu_bench.py
 
 clean:
 	rm -rf out build .pytest_cache .hypothesis *.egg-info

@@ -1,18 +1,24 @@
 """WeChat #接龙 posts: header, title, description, 例 line, numbered entries.
 
 Only the numbered lines are entries; the title names the round, and the rest
-(prices, pickup times, the example) is read by people, not ordered.
+(prices, pickup times, the example) is read by people, not ordered. Numbered
+lines can also be the merchant's menu (CONTRACT 3b): those before the `例`
+line, and, in a post without one, a numbered run followed by another run
+whose numbering starts again at 1 (the entries), or a lone run whose lines
+carry prices. Such lines are description; `JielongPost.menu` reads them.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError
 from lark.lexer import Lexer
+
+from parsers.menu import Menu, has_price, read_menu
 
 GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "post.lark"
 HEADER = "#接龙"
@@ -35,6 +41,12 @@ class JielongPost:
     description: tuple[str, ...] = ()
     example: str | None = None
     entries: tuple[PostEntry, ...] = ()
+
+    @cached_property
+    def menu(self) -> Menu:
+        """The menu in the description; read on demand, because the bot reads it
+        once per round (when the round opens), never on customers' reposts."""
+        return read_menu(self.description)
 
 
 def is_jielong(text: str) -> bool:
@@ -61,37 +73,87 @@ class _Entries(Token):
     __slots__ = ("entries",)
 
 
+@dataclass(frozen=True)
+class _Numbered:
+    """A numbered line: its number, its entry (None when empty), whether it carries a price."""
+
+    seq: int
+    entry: PostEntry | None
+    priced: bool
+
+
 @lru_cache(maxsize=65536)
-def _classify(line: str) -> tuple[str, str | PostEntry | None]:
+def _classify(line: str) -> tuple[str, str | _Numbered]:
     """What one stripped line is; cached, because reposts repeat their lines."""
     if _EXAMPLE.match(line):
         return "EXAMPLE", _EXAMPLE.sub("", line, count=1)
     if entry := _ENTRY.fullmatch(line):
         text = entry.group(2).strip()
-        return "ENTRY", PostEntry(int(entry.group(1)), text) if text else None
+        seq = int(entry.group(1))
+        return "ENTRY", _Numbered(seq, PostEntry(seq, text) if text else None, has_price(text))
     return "LINE", line
 
 
 def _line_tokens(text: str) -> list[Token]:
-    tokens: list[Token] = []
+    lines: list[tuple[int, str, str, str | _Numbered]] = []    # (line number, line, kind, value)
+    header: Token | None = None
     for number, line in enumerate(text.split("\n")):
         line = line.strip()
         if not line:
             continue
-        if not tokens:
-            tokens.append(Token("HEADER", line[len(HEADER):].strip(), line=number))
+        if header is None:
+            header = Token("HEADER", line[len(HEADER):].strip(), line=number)
             continue
-        kind, value = _classify(line)
-        if kind == "ENTRY":
+        lines.append((number, line, *_classify(line)))
+    tokens: list[Token] = [header] if header is not None else []
+    menu = _menu_lines(lines)
+    for index, (number, line, kind, value) in enumerate(lines):
+        if index in menu:
+            tokens.append(Token("LINE", line, line=number))
+        elif kind == "ENTRY":
             if tokens[-1].type != "ENTRIES":
                 run = _Entries("ENTRIES", "", line=number)
                 run.entries = []
                 tokens.append(run)
-            if value is not None:
-                tokens[-1].entries.append(value)
+            if value.entry is not None:
+                tokens[-1].entries.append(value.entry)
         else:
             tokens.append(Token(kind, value, line=number))
     return tokens
+
+
+def _menu_lines(lines: list[tuple[int, str, str, str | _Numbered]]) -> set[int]:
+    """Indexes of the numbered lines that are the menu (or a dish list), not entries.
+
+    Before a `例` line every numbered line is description. After it (or in a
+    post without one), numbered lines form runs, a run ending where a line
+    that is not numbered comes or where the numbering starts again at 1; every
+    run but the last is description, and without a `例` line the last run is
+    the menu too when its lines carry prices.
+    """
+    first_example = next((i for i, line in enumerate(lines) if line[2] == "EXAMPLE"), None)
+    menu = {i for i in range(first_example or 0) if lines[i][2] == "ENTRY"}
+    runs: list[list[int]] = []
+    previous = -2
+    for i in range((first_example or -1) + 1, len(lines)):
+        kind, value = lines[i][2], lines[i][3]
+        if kind != "ENTRY":
+            continue
+        if previous != i - 1 or value.seq == 1 and runs and runs[-1]:
+            runs.append([])
+        runs[-1].append(i)
+        previous = i
+    if len(runs) > 1:
+        # only a run that the next one restarts at 1 is a menu: a repost whose
+        # list is broken by a stray line is still one list of entries
+        for run, after in zip(runs, runs[1:]):
+            if lines[after[0]][3].seq == 1:
+                menu.update(run)
+    if first_example is None and runs:
+        last = runs[-1]
+        if last and not menu.issuperset(last) and 2 * sum(lines[i][3].priced for i in last) > len(last):
+            menu.update(last)
+    return menu
 
 
 @v_args(inline=True)

@@ -112,3 +112,8 @@ def _normalize_line(text: str) -> str:
 def strip_decorations(name: str) -> str:
     """A display name without emoji or stickers, for replies and matching."""
     return normalize(name).replace("\n", " ").strip() or name.strip()
+
+
+def without_emoji(text: str) -> str:
+    """Text with its emoji and stickers taken out (a menu's `🍓草莓` is 草莓)."""
+    return _SPACES.sub(" ", _EMOJI.sub(" ", _STICKER.sub(" ", text))).strip()
