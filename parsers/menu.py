@@ -455,7 +455,14 @@ def _join(a: str, b: str) -> str:
 # -- the round's products --------------------------------------------------------
 
 def round_products(menu: Menu, configured: Sequence[ProductInfo]) -> tuple[ProductInfo, ...]:
-    """The products of a round: the menu's, in menu order, then the configured rest.
+    """The products of a round: the menu's, in menu order, then the configured rest."""
+    products = menu_products(menu, configured)
+    taken = {p.name for p in products}
+    return products + tuple(p for p in configured if p.name not in taken)
+
+
+def menu_products(menu: Menu, configured: Sequence[ProductInfo]) -> tuple[ProductInfo, ...]:
+    """The menu's products, in menu order.
 
     A menu line that names a configured product (name, alias or a clear fuzzy
     match) is that product under its configured name, with what the menu says
@@ -488,7 +495,6 @@ def round_products(menu: Menu, configured: Sequence[ProductInfo]) -> tuple[Produ
             name=name, price=line.price, unit=line.unit, specs=line.specs,
             spec_prices=line.spec_prices, stock=line.stock, limit=line.limit, code=line.code,
         ))
-    products.extend(p for p in configured if p.name not in claimed)
     return tuple(products)
 
 

@@ -1,6 +1,9 @@
 """The database schema: SQLAlchemy 2 typed models.
 
-One catalogue per bot (a merchant's products, shared by their groups); rooms
+One catalogue per bot (a merchant's products, shared by their groups), plus
+each round's menu: products read from the post that opened the round, which
+belong to that round only (`round_id`) and stand in for a configured product
+of the same name in that round (CONTRACT 3b). Rooms
 hold rounds (one 接龙 each), rounds hold orders, orders hold items. Every
 order change leaves a row in `order_history`; every reply waits in `outbox`
 until the transport has sent it.
@@ -37,10 +40,15 @@ class Member(Base):
 
 
 class Product(Base):
+    """A configured product (`round_id` None), or one of a round's menu."""
+
     __tablename__ = "products"
+    # one product per name in the catalogue and in each round's menu
+    __table_args__ = (UniqueConstraint("round_id", "name", name="uq_products_round_name"),
+                      Index("ix_products_round", "round_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     price: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(16))
@@ -49,6 +57,12 @@ class Product(Base):
     specs: Mapped[list[str]] = mapped_column(JSON, default=list)
     on_sale: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)           # catalogue order
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", name="fk_products_round"),
+                                                 nullable=True)  # a menu's round
+    code: Mapped[str | None] = mapped_column(String(8), nullable=True)  # the menu's number or letter
+    spec_prices: Mapped[list[float]] = mapped_column(JSON, default=list)  # one per spec; empty: `price`
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)   # the set meal (config `default`)
+    confirm_over: Mapped[float] = mapped_column(Float, default=50.0)   # more is confirmed first
 
 
 class Round(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -13,8 +14,18 @@ from sqlalchemy import create_engine, inspect, select
 
 from storage import ledger, schema
 from storage.database import Database
-from storage.migrations import HEAD, include_object
+from storage.migrations import FIRST, HEAD, include_object
 from storage.models import Base, Room
+
+
+def _schema_before_migrations(engine) -> None:
+    """The tables as the bot made them before migrations existed (those of FIRST), unstamped."""
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, FIRST)
+        schema.VERSION.drop(connection)
 
 
 def _version(engine) -> str | None:
@@ -47,7 +58,7 @@ def test_new_database_starts_at_the_newest_migration(db_url):
 
 def test_database_from_before_migrations_is_taken_over_with_its_data(db_url):
     engine = create_engine(db_url)
-    Base.metadata.create_all(engine)             # how the bot made databases before migrations
+    _schema_before_migrations(engine)
     with engine.begin() as connection:
         connection.execute(Room.__table__.insert().values(id="room@chatroom", name="幸福里团购"))
     engine.dispose()
