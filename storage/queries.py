@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Order, OrderHistory, OrderItem, Product, Question, Round
+from storage.menus import load_round_products
+from storage.models import Order, OrderHistory, OrderItem, Question, Round
 
 LIVE = ("open", "paid", "shipped", "done")
 
@@ -28,7 +29,8 @@ class ItemRow:
     quantity: float              # in the selling unit
     unit: str
     unit_price: float
-    position: int = 0            # the product's place in the catalogue
+    position: int = 0            # the product's place in the round's catalogue (its menu first)
+    code: str | None = None      # the product's number or letter in the round's menu
 
     @property
     def amount(self) -> float:
@@ -94,11 +96,13 @@ def load_round(session: Session, round_id: int) -> RoundRows | None:
         Question.round_id == round_id, Question.settled.is_(False)).order_by(Question.id)).all()
     number = len(session.scalars(select(Round.id).where(Round.room_id == rnd.room_id,
                                                         Round.id <= rnd.id)).all())
-    products = session.scalars(select(Product)).all()
+    products = load_round_products(session, round_id)
+    places = {p.id: place for place, p in enumerate(products)}
     rows = []
     for order in orders:
         items = tuple(ItemRow(i.product.name, i.spec, round(i.quantity, 4), i.product.unit, i.unit_price,
-                              i.product.position) for i in order.items)
+                              places.get(i.product.id, len(places) + i.product.position), i.product.code)
+                      for i in order.items)
         if not items:
             continue
         rows.append(OrderRow(order.id, order.seq, order.customer, order.owner, order.status, order.note or "",
