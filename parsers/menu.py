@@ -26,6 +26,7 @@ from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
 from parsers.catalogue import Catalogue, ProductInfo, fold
+from parsers.numbers import parse_number
 from parsers.text import without_emoji
 from parsers.units import UNIT_WORDS
 
@@ -42,6 +43,8 @@ _UNITS = tuple(sorted(set(UNIT_WORDS) | {"例", "位", "人", "客", "锅", "盘
 _UNIT = "(?:" + "|".join(map(re.escape, _UNITS)) + ")"
 _CN = "一二两三四五六七八九十百"
 _NUM = r"\d+(?:\.\d+)?"
+# per unit: `/盒`, `一斤`, `每盒` (but `每人限2` is a limit)
+_PER = rf"(?:(?:\s*/\s*|一|每(?!人)){_UNIT})"
 _AFTER_BARE = r"(?=\s|$|/\s*\d|[)）】\]（(【\[,，;；、。|])"
 
 _TOKENS = re.compile("|".join((
@@ -49,8 +52,8 @@ _TOKENS = re.compile("|".join((
     rf"(?P<STOCK>(?:限量|仅剩|只剩|还剩|剩余|剩|库存|共)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
     rf"(?P<LIMIT>(?:每人限购|每人限|每人最多|每户限购|每户限|每人|限购)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
     # a price: marked with ¥/元/块, or per a unit, or a bare number before a break
-    rf"(?P<AMOUNT>(?:[¥￥]\s*{_NUM}(?:\s*元)?|{_NUM}\s*(?:元|块钱|块|rmb|RMB))(?:\s*(?:/|一|每)\s*{_UNIT})?"
-    rf"|{_NUM}\s*(?:/|一|每)\s*{_UNIT}|{_NUM}{_AFTER_BARE})",
+    rf"(?P<AMOUNT>(?:[¥￥]\s*{_NUM}(?:\s*元)?|{_NUM}\s*(?:元|块钱|块|rmb|RMB)){_PER}?"
+    rf"|{_NUM}{_PER}|{_NUM}{_AFTER_BARE})",
     # a pack size: 一盒六个, 500g, 550ml*24瓶, 10斤装
     rf"(?P<PACK>(?:{_NUM}|[{_CN}]+)\s*{_UNIT}\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}"
     rf"|{_NUM}\s*(?:ml|mL|ML|毫升|cm|寸|{_UNIT})(?:\s*[*xX×]\s*{_NUM}\s*{_UNIT}?)?装?|[{_CN}]+{_UNIT}装)",
@@ -63,7 +66,7 @@ _TOKENS = re.compile("|".join((
     # a run of plain text; a character that may start another token is a WORD on its own
     r"(?P<WORD>[^\s\d/／、,，;；|｜。()（）【】\[\]¥￥规限仅只还剩库共每一二两三四五六七八九十百]+|\S)",
 )))
-_AMOUNT_PARTS = re.compile(rf"[¥￥]?\s*({_NUM})\s*(元|块钱|块|rmb|RMB)?(?:\s*(?:/|一|每)\s*({_UNIT}))?")
+_AMOUNT_PARTS = re.compile(rf"[¥￥]?\s*({_NUM})\s*(元|块钱|块|rmb|RMB)?(?:(?:\s*/\s*|一|每)({_UNIT}))?")
 _DIGIT = re.compile(r"[0-9０-９①-⑳❶-❿]")
 _QUANTITY = re.compile(rf"({_NUM}|[{_CN}]+)\s*({_UNIT})?$")
 
@@ -273,8 +276,6 @@ def _amount(token: str) -> _Amount:
 
 
 def _quantity(text: str) -> float | None:
-    from parsers.numbers import parse_number
-
     m = _QUANTITY.search(text)
     return parse_number(m.group(1)) if m else None
 
@@ -351,6 +352,7 @@ def _not_a_product(name: str) -> bool:
 def _lines(code: str | None, items: list[_Item]) -> tuple[MenuLine, ...]:
     """The items of one line that sell something, checked; trailing words are remarks."""
     built: list[MenuLine] = []
+    heads: list[int] = []       # how many words each product's name was written in
     for index, item in enumerate(items):
         last = index == len(items) - 1
         line = _menu_line(item, last)
@@ -359,9 +361,30 @@ def _lines(code: str | None, items: list[_Item]) -> tuple[MenuLine, ...]:
                 built[-1] = replace(built[-1], remark=_join(built[-1].remark, " ".join(item.words)))
             continue
         built.append(line)
+        heads.append(len(item.words))
+    built = _spec_prices_in_a_row(built, heads, items)
     if code is not None and len(built) == 1:
         built[0] = replace(built[0], code=code)
     return tuple(built)
+
+
+def _spec_prices_in_a_row(built: list[MenuLine], heads: list[int], items: list[_Item]) -> list[MenuLine]:
+    """`草莓 大果39元/盒 中果29元/盒`: a name, then specs each with its price, is one
+    product with a price per spec (not 草莓大果 and 中果): the first name has a word
+    more than the others, which are one word each, and all sell by the same unit."""
+    if len(built) < 2 or heads[0] < 2 or any(h != 1 for h in heads[1:]) \
+            or any(line.specs or line.spec_prices for line in built) or len({line.unit for line in built}) != 1:
+        return built
+    first_words = next(item.words for item in items if _clean_name(" ".join(item.words)) == built[0].name)
+    name = _clean_name(" ".join(first_words[:-1]))
+    if not name:
+        return built
+    specs = (_clean_name(first_words[-1]), *(line.name for line in built[1:]))
+    prices = tuple(line.price for line in built)
+    return [replace(built[0], name=name, specs=specs, spec_prices=prices if len(set(prices)) > 1 else (),
+                    stock=next((x.stock for x in built if x.stock is not None), None),
+                    limit=next((x.limit for x in built if x.limit is not None), None),
+                    remark=" ".join(x.remark for x in built if x.remark))]
 
 
 def _menu_line(item: _Item, last: bool) -> MenuLine | None:
@@ -432,8 +455,14 @@ def _bracket(pieces: list[list[Token]]) -> tuple[str, list]:
         return "remark", []
     if len(pieces) > 1 and not texts[0].startswith(_REMARK_STARTS) \
             and all(p[0].type in ("WORD", "PACK") for p in pieces):
-        return "specs", texts
+        return "specs", [_first_words(piece) for piece in pieces]
     return "remark", []
+
+
+def _first_words(piece: list[Token]) -> str:
+    """A spec is the text up to the first space: `（粉/红 请备注）` sells 粉 and 红."""
+    end = next((i for i in range(1, len(piece)) if piece[i].start_pos != piece[i - 1].end_pos), len(piece))
+    return "".join(str(t) for t in piece[:end])
 
 
 def _bracket_text(pieces: list[list[Token]]) -> str:
