@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.chat import my_orders
@@ -19,7 +19,7 @@ from bot.chat.commands import Registry
 from bot.chat.context import Context
 from bot.chat.dispatcher import MAX_TEXT, dispatch
 from bot.chat.entry_index import EntryIndex
-from bot.chat.orders import ALL_PRODUCTS, OrderBook, catalogue_from
+from bot.chat.orders import OrderBook, catalogue_from
 from bot.config import Config
 from bot.merchant import orders as order_commands, products as product_commands, report_commands
 from bot.merchant import rounds as round_commands
@@ -30,9 +30,9 @@ from bot.schedule.scheduler import Scheduler
 from parsers.address import mask_phones
 from parsers.catalogue import Catalogue
 from parsers.text import normalize
-from storage import ledger, outbox
+from storage import ledger, menus, outbox
 from storage.database import Database
-from storage.models import Member, Product, Room
+from storage.models import Member, Product, Room, Round
 from storage.outbox import QueuedReply
 
 log = logging.getLogger("jielong.bot")
@@ -48,6 +48,9 @@ COMMANDS = Registry([
     my_orders.MY_ORDERS,
 ])
 
+CATALOGUES_KEPT = 16   # rounds whose catalogues stay built between messages
+_UNCLOSED_ROUND_ID = (select(Round.id).where(Round.room_id == bindparam("room"), Round.status == "open")
+                      .order_by(Round.id.desc()).limit(1))
 RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
 
 
@@ -56,8 +59,7 @@ class Bot:
         self.config = config
         self.db = db
         self.commands = commands
-        self._catalogue_key: tuple | None = None
-        self._catalogue: Catalogue | None = None
+        self._catalogues: dict[tuple, Catalogue] = {}
         self.scheduler: Scheduler | None = None   # a Scheduler attaches itself here
         self._rooms: set[str] = set()     # rooms known to be in the database
         self._entries = EntryIndex()      # 接龙 lines of recent rounds, between messages
@@ -66,12 +68,14 @@ class Bot:
     def _seed_products(self) -> None:
         """Config products the database does not know yet; stock already used is kept."""
         with self.db.unit_of_work() as session:
-            known = set(session.scalars(select(Product.name)))
+            known = set(session.scalars(select(Product.name).where(Product.round_id.is_(None))))
             for position, info in enumerate(self.config.products):
                 if info.name not in known:
                     session.add(Product(name=info.name, aliases=list(info.aliases), price=info.price,
                                         unit=info.unit, stock=info.stock, limit=info.limit,
-                                        specs=list(info.specs), on_sale=True, position=position))
+                                        specs=list(info.specs), on_sale=True, position=position,
+                                        spec_prices=list(info.spec_prices), is_default=info.default,
+                                        confirm_over=info.confirm_over))
 
     def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message exactly once; return the replies it produced.
@@ -172,8 +176,10 @@ class Bot:
                 session.add(Member(room_id=room_id, contact_id=msg.sender, display_name=msg.name))
             after_commit.append(partial(self._rooms.add, room_id))
         text = normalize(msg.text[:MAX_TEXT])
-        products = list(session.scalars(ALL_PRODUCTS))
-        book = OrderBook(session, self._catalogue_for(products), msg.ts, products)
+        # the room's round sells its menu and the configured products (CONTRACT 3b)
+        round_id = session.scalar(_UNCLOSED_ROUND_ID, {"room": room_id})
+        products = menus.load_round_products(session, round_id)
+        book = OrderBook(session, self._catalogue_for(products), msg.ts, products, self._catalogue_for)
         return Context(msg=msg, text=text, book=book, config=self.config, room_id=room_id,
                        scheduler=self.scheduler, after_commit=after_commit, entries=self._entries)
 
@@ -181,13 +187,17 @@ class Bot:
         dispatch(ctx, self.commands)   # bot/chat/dispatcher.py: the first handler that claims it
 
     def _catalogue_for(self, products: list[Product]) -> Catalogue:
-        """The catalogue, rebuilt only when a product's names, specs or sale status changed."""
-        key = tuple((p.id, p.name, tuple(p.aliases or ()), tuple(p.specs or ()), p.on_sale, p.position)
-                    for p in products)
-        if key != self._catalogue_key:
-            self._catalogue = catalogue_from(products)
-            self._catalogue_key = key
-        return self._catalogue
+        """A round's catalogue, rebuilt only when a product's names, specs, number or sale
+        status changed; the last few are kept, as rooms with their own menus take turns."""
+        key = tuple((p.id, p.name, tuple(p.aliases or ()), tuple(p.specs or ()), p.on_sale, p.position, p.code,
+                     p.is_default, p.confirm_over, tuple(p.spec_prices or ())) for p in products)
+        catalogue = self._catalogues.pop(key, None)
+        if catalogue is None:
+            catalogue = catalogue_from(products)
+            if len(self._catalogues) >= CATALOGUES_KEPT:
+                self._catalogues.pop(next(iter(self._catalogues)))
+        self._catalogues[key] = catalogue      # most recently used last
+        return catalogue
 
 
 def _lost_race(exc: DBAPIError) -> bool:

@@ -108,10 +108,16 @@ def _product(raw: object, index: int, path: Path) -> ProductInfo:
         limit = raw.get("limit")
         stock = None if stock is None else float(stock)
         limit = None if limit is None else float(limit)
+        confirm_over = float(raw.get("confirm_over", 50))
     except (TypeError, ValueError):
-        raise ConfigError(f"{where} ({name}): price, stock and limit must be numbers") from None
+        raise ConfigError(f"{where} ({name}): price, stock, limit and confirm_over must be numbers") from None
     if price < 0 or (stock is not None and stock < 0) or (limit is not None and limit <= 0):
         raise ConfigError(f"{where} ({name}): price and stock cannot be negative, limit must be positive")
+    if confirm_over <= 0:
+        raise ConfigError(f"{where} ({name}): confirm_over must be positive")
+    default = raw.get("default", False)
+    if not isinstance(default, bool):
+        raise ConfigError(f"{where} ({name}): default must be true or false")
     aliases = raw.get("aliases", [])
     specs = raw.get("specs", [])
     if not isinstance(aliases, list) or not isinstance(specs, list):
@@ -124,6 +130,8 @@ def _product(raw: object, index: int, path: Path) -> ProductInfo:
         stock=stock,
         limit=limit,
         specs=tuple(str(s).strip() for s in specs if str(s).strip()),
+        default=default,
+        confirm_over=confirm_over,
     )
 
 
@@ -151,6 +159,9 @@ def load_config(path: str | Path) -> Config:
     duplicated = {n for n in names if names.count(n) > 1}
     if duplicated:
         raise ConfigError(f"{path}: product name used twice: {', '.join(sorted(duplicated))}")
+    defaults = [p.name for p in products if p.default]
+    if len(defaults) > 1:
+        raise ConfigError(f"{path}: only one product can be the default (set meal): {', '.join(defaults)}")
 
     storage = _table(raw, "storage", path)
     wechaty = _table(raw, "wechaty", path)

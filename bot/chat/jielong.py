@@ -15,10 +15,12 @@ from sqlalchemy import select
 
 from bot.chat import replies
 from bot.chat.context import Context
+from bot.chat.menu import open_round
 from bot.chat.customer import ask_what, ask_which_product, report, sole_product_item
 from bot.chat.orders import Refusal
 from parsers.entry import EntryRequest, ItemRequest, parse_line
-from parsers.post import JielongPost, PostEntry
+from parsers.menu import Menu
+from parsers.post import JielongPost, PostEntry, parse_post
 from parsers.text import normalize
 from storage import order_rows
 from storage.models import Order, Round
@@ -38,13 +40,19 @@ def handle_post(ctx: Context, post: JielongPost) -> None:
         latest = rnd or book.latest_round(ctx.room_id)
         reopened_same = rnd is None and latest is not None and latest.title == post.title
         if (rnd is None and not reopened_same) or (rnd is not None and post.title and post.title != rnd.title):
-            rnd = book.start_round(ctx.room_id, post.title, ctx.msg.sender, "\n".join(post.description))
-            ctx.say(replies.round_opened(rnd), mention=False)
+            rnd = open_round(ctx, post.title, "\n".join(post.description), _menu_as_written(ctx, post))
         elif rnd is None:
             rnd = latest
     elif rnd is None:
         rnd = book.latest_round(ctx.room_id)
     sync_entries(ctx, rnd, post.entries)
+
+
+def _menu_as_written(ctx: Context, post: JielongPost) -> Menu:
+    """The post's menu, read from the message as sent: normalising drops the emoji
+    that number lines (1️⃣) and that some specs are (🌶)."""
+    raw = parse_post(ctx.msg.text.lstrip())
+    return raw.menu if raw is not None and raw.title == post.title else post.menu
 
 
 def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) -> None:

@@ -7,7 +7,7 @@ correct with two processes on one database.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,14 +18,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bot.clock import as_utc
 from parsers.catalogue import Catalogue, ProductInfo
 from parsers.entry import ItemProblem, ItemRequest, ResolvedItem, resolve_item
-from storage import order_rows
+from storage import menus, order_rows
 from storage.models import Order, OrderHistory, OrderItem, Product, Question, Round
 from storage.order_rows import ItemValues
 
 EPSILON = 1e-9
 
 # Statements every message runs, built once (building one costs more than running it).
-ALL_PRODUCTS = select(Product)
 _UNCLOSED_ROUND = (select(Round).where(Round.room_id == bindparam("room"), Round.status == "open")
                    .order_by(Round.id.desc()).limit(1))
 _ORDERS = Order.__table__
@@ -105,13 +104,15 @@ class OrderBook:
     """Orders of one room's rounds, read and written through a session."""
 
     def __init__(self, session: Session, catalogue: Catalogue, now: datetime,
-                 products: Iterable[Product] | None = None) -> None:
+                 products: Iterable[Product] | None = None,
+                 catalogue_for: Callable[[list[Product]], Catalogue] | None = None) -> None:
         self.session = session
         self.catalogue = catalogue
         self.now = now
         if products is None:
-            products = session.scalars(ALL_PRODUCTS)
+            products = menus.load_round_products(session, None)
         self._products = {p.name: p for p in products}
+        self._catalogue_for = catalogue_for or catalogue_from
         self._last_seq: dict[int, int] = {}
         # Row locks order two workers on PostgreSQL; SQLite has one writer at a time
         # and ignores FOR UPDATE, so the statement would only cost time there.
@@ -143,7 +144,10 @@ class OrderBook:
         return self.session.scalar(select(Round).where(Round.room_id == room_id)
                                    .order_by(Round.id.desc()).limit(1))
 
-    def start_round(self, room_id: str, title: str, by: str, description: str = "") -> Round:
+    def start_round(self, room_id: str, title: str, by: str, description: str = "",
+                    menu: Sequence[ProductInfo] = ()) -> Round:
+        """Open a round (closing the one before) with the menu its post gave; from
+        here on this unit of work sells the round's products."""
         current = self.unclosed_round(room_id)
         if current is not None:
             self.close_round(current)
@@ -152,7 +156,20 @@ class OrderBook:
         self.session.add(new)
         self.session.flush()
         self.opened.append(new)
+        if menu:
+            menus.save_menu(self.session, new.id, menu)
+        self.use_round(new.id)
         return new
+
+    def use_round(self, round_id: int | None) -> None:
+        """Sell the products of this round: its menu, then the configured rest."""
+        products = menus.load_round_products(self.session, round_id)
+        self._products = {p.name: p for p in products}
+        self.catalogue = self._catalogue_for(products)
+
+    def configured(self) -> list[ProductInfo]:
+        """The configured catalogue (what a post's menu lines may name)."""
+        return [menus.product_info(p) for p in menus.load_round_products(self.session, None)]
 
     def close_round(self, rnd: Round) -> None:
         rnd.status = "closed"
@@ -234,7 +251,8 @@ class OrderBook:
                       accepted: Sequence[tuple[Product, str | None, float]]) -> PlacedOrder:
         """A new order, straight to its rows: every 接龙 line comes through here."""
         seq = self._next_seq(rnd)
-        items = tuple(PlacedItem(product, spec, quantity, product.price) for product, spec, quantity in accepted)
+        items = tuple(PlacedItem(product, spec, quantity, price_of(product, spec))
+                      for product, spec, quantity in accepted)
         order_id = order_rows.insert_order(
             self.session.connection(), round_id=rnd.id, seq=seq, customer=customer, owner=owner, note=note,
             source=source, at=self.now, detail=_describe(accepted),
@@ -260,7 +278,7 @@ class OrderBook:
                 item.quantity = round(item.quantity + quantity, 4)
                 return item
         item = OrderItem(product=product, product_id=product.id, spec=spec, quantity=quantity,
-                         unit_price=product.price)
+                         unit_price=price_of(product, spec))
         order.items.append(item)
         return item
 
@@ -403,12 +421,20 @@ class OrderBook:
 
 
 def catalogue_from(products: Iterable[Product]) -> Catalogue:
+    """The catalogue of a round's products, in the order given (the menu's, then the config's)."""
     on, off = [], []
-    for p in sorted(products, key=lambda p: (p.position, p.id)):
-        info = ProductInfo(name=p.name, price=p.price, unit=p.unit, aliases=tuple(p.aliases or ()),
-                           stock=p.stock, limit=p.limit, specs=tuple(p.specs or ()), on_sale=p.on_sale)
-        (on if p.on_sale else off).append(info)
+    for p in products:
+        (on if p.on_sale else off).append(menus.product_info(p))
     return Catalogue(tuple(on), tuple(off))
+
+
+def price_of(product: Product, spec: str | None) -> float:
+    """The unit price of a product in a spec: the menu's price for that spec, if it gave one."""
+    if spec is not None and product.spec_prices and product.specs and spec in product.specs:
+        index = list(product.specs).index(spec)
+        if index < len(product.spec_prices):
+            return product.spec_prices[index]
+    return product.price
 
 
 def _describe(accepted: Sequence[tuple[Product, str | None, float]]) -> str:

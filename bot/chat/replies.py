@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from parsers.address import mask_phone
+from parsers.catalogue import ProductInfo
 from parsers.entry import ItemProblem
 from storage.models import Order, OrderItem, Round
 
@@ -124,6 +125,26 @@ def round_opened(rnd: Round) -> str:
     return f"开团啦：{rnd.title or '本团'}，直接发「商品+数量」下单，或在#接龙里加一行"
 
 
+def menu_read(products: Sequence[ProductInfo], unread: Sequence[str]) -> str:
+    """The menu as the bot read it from the opening post, one short line a product."""
+    lines = [f"本团菜单（{len(products)}样）：" if products else "这条开团消息里没读到带价格的商品。"]
+    for p in products:
+        code = f"{p.code}. " if p.code else ""
+        if p.specs and p.spec_prices:
+            price = "/".join(f"{s}{money(v)}" for s, v in zip(p.specs, p.spec_prices)) + f"元/{p.unit}"
+        else:
+            specs = f"（{'/'.join(p.specs)}）" if p.specs else ""
+            price = f"{specs}{money(p.price)}元/{p.unit}"
+        extra = (f"，限量{p.stock:g}" if p.stock is not None else "") + \
+                (f"，每人限{p.limit:g}{p.unit}" if p.limit is not None else "")
+        lines.append(f"{code}{p.name} {price}{extra}")
+    for text in unread:
+        lines.append(f"没看懂：「{text[:40]}」")
+    if unread or not products:
+        lines.append("有误请用：上架 名称 价格/单位｜下架 名称｜库存 名称 N")
+    return "\n".join(lines)
+
+
 def round_closed(rnd: Round, orders: int, total: float) -> str:
     return f"{rnd.title or '本团'} 已截单：共{orders}单，合计{money(total)}元。之后的订单不再登记。"
 
@@ -234,7 +255,10 @@ def summary_report(rnd, figures, *, list_orders: bool = True, max_orders: int = 
 
 def pick_list_report(rnd, totals) -> list[str]:
     """备货单: what to prepare, per product and spec, in catalogue order."""
-    lines = [f"{n}. {p.label} {amount(p.quantity, p.unit)}（{p.orders}单）" for n, p in enumerate(totals, 1)]
+    # a round with a numbered menu lists by the menu's numbers, not by a count of its own
+    menu_numbers = any(p.code for p in totals)
+    lines = [f"{'' if menu_numbers else f'{n}. '}{p.label} {amount(p.quantity, p.unit)}（{p.orders}单）"
+             for n, p in enumerate(totals, 1)]
     return chunked(f"{_round_head('备货单', rnd)} 共{len(rnd.orders)}单", lines or ["还没有订单"])
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.merchant.reports import bills, delivery_groups, product_totals
+from bot.merchant.reports import bills, delivery_groups, numbered, product_totals
 from storage.database import Database
 from storage.queries import RoundRows, latest_round_id, load_round
 
@@ -55,14 +55,15 @@ def order_rows(rnd: RoundRows) -> list[tuple]:
     rows = []
     for order in rnd.orders:
         for item in order.items:
-            rows.append((order.seq, order.customer, item.product, item.spec or "", item.quantity, item.unit,
+            rows.append((order.seq, order.customer, numbered(item.product, item.code), item.spec or "", item.quantity, item.unit,
                          item.unit_price, item.amount, order.total, "已付" if order.paid else "未付",
                          STATUS.get(order.status, order.status), order.note, _time(order.created_at)))
     return rows
 
 
 def pick_rows(rnd: RoundRows) -> list[tuple]:
-    return [(p.product, p.spec or "", p.quantity, p.unit, p.orders, p.amount) for p in product_totals(rnd)]
+    return [(numbered(p.product, p.code), p.spec or "", p.quantity, p.unit, p.orders, p.amount)
+            for p in product_totals(rnd)]
 
 
 def delivery_rows(rnd: RoundRows, pickup_points: Sequence[str] = ()) -> list[tuple]:

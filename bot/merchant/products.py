@@ -7,17 +7,21 @@ from bot.chat import replies
 from bot.chat.commands import ChatCommand, Who
 from bot.chat.context import Context
 from parsers.commands import Command
+from storage import menus
 from storage.models import Product
 
 
 def list_product(ctx: Context, command: Command) -> None:
     """上架 名称 价格/单位 [库存 N]：上架新商品或恢复已下架的商品"""
     session = ctx.book.session
-    product = session.scalar(select(Product).where(Product.name == command.name))
+    round_id = _menu_round(ctx)
+    product = menus.named(session, round_id, command.name)
     if product is None:
-        position = (session.scalar(select(func.max(Product.position))) or 0) + 1
+        # while a round is open a new product joins its menu; otherwise the catalogue
+        position = (session.scalar(select(func.max(Product.position)).where(
+            Product.round_id.is_(None) if round_id is None else Product.round_id == round_id)) or 0) + 1
         product = Product(name=command.name, aliases=[], price=command.price, unit=command.unit or "份",
-                          stock=command.number, specs=[], on_sale=True, position=position)
+                          stock=command.number, specs=[], on_sale=True, position=position, round_id=round_id)
         session.add(product)
     else:
         product.price = command.price
@@ -29,13 +33,21 @@ def list_product(ctx: Context, command: Command) -> None:
     ctx.say(replies.product_listed(product.name, product.price, product.unit, product.stock), mention=False)
 
 
+def _menu_round(ctx: Context) -> int | None:
+    rnd = ctx.book.unclosed_round(ctx.room_id)
+    return rnd.id if rnd is not None else None
+
+
 def _product_named(ctx: Context, name: str) -> Product | None:
+    """The product a merchant means: the round's menu product of that name (or the
+    configured one it does not replace), found by name or by a clear match."""
     session = ctx.book.session
-    product = session.scalar(select(Product).where(Product.name == name))
+    round_id = _menu_round(ctx)
+    product = menus.named(session, round_id, name)
     if product is None:
         match = ctx.book.catalogue.match(name)
         if match.product:
-            product = session.scalar(select(Product).where(Product.name == match.product))
+            product = menus.named(session, round_id, match.product)
     return product
 
 

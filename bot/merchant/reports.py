@@ -23,10 +23,17 @@ class ProductTotal:
     quantity: float
     amount: float
     orders: int                  # how many orders (bags) carry it
+    code: str | None = None      # its number or letter in the round's menu
 
     @property
     def label(self) -> str:
-        return f"{self.product}({self.spec})" if self.spec else self.product
+        name = numbered(self.product, self.code)
+        return f"{name}({self.spec})" if self.spec else name
+
+
+def numbered(product: str, code: str | None) -> str:
+    """A product as reports show it: with its menu number or letter when the round has one."""
+    return f"{code}. {product}" if code else product
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ def _qty(value: float) -> float:
 def product_totals(rnd: RoundRows) -> tuple[ProductTotal, ...]:
     """Per product and spec, in catalogue order, specs in their listed order."""
     sums: dict[tuple[str, str | None], list] = {}
-    meta: dict[str, tuple[int, str]] = {}
+    meta: dict[str, tuple[int, str, str | None]] = {}
     for order in rnd.orders:
         seen: set[tuple[str, str | None]] = set()
         for item in order.items:
@@ -99,7 +106,7 @@ def product_totals(rnd: RoundRows) -> tuple[ProductTotal, ...]:
             if key not in seen:
                 entry[2] += 1
                 seen.add(key)
-            meta[item.product] = (item.position, item.unit)
+            meta[item.product] = (item.position, item.unit, item.code)
 
     def order_key(key: tuple[str, str | None]) -> tuple:
         product, spec = key
@@ -107,7 +114,7 @@ def product_totals(rnd: RoundRows) -> tuple[ProductTotal, ...]:
         spec_rank = specs.index(spec) if spec in specs else len(specs)
         return (meta[product][0], product, spec is not None, spec_rank, spec or "")
 
-    return tuple(ProductTotal(p, s, meta[p][1], _qty(q), round(a, 2), n)
+    return tuple(ProductTotal(p, s, meta[p][1], _qty(q), round(a, 2), n, meta[p][2])
                  for (p, s), (q, a, n) in sorted(sums.items(), key=lambda kv: order_key(kv[0])))
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 from bot.chat import replies
 from bot.chat.commands import ChatCommand, Who
 from bot.chat.context import Context
+from bot.chat.menu import open_round as open_round_with_menu
 from parsers.commands import Command
+from parsers.menu import read_menu
 
 
 def open_round(ctx: Context, command: Command) -> None:
     """开团 [标题]：开一个新团（同时结束正在进行的团）"""
     lines = ctx.command_text().split("\n")
-    rnd = ctx.book.start_round(ctx.room_id, command.arg, ctx.msg.sender, "\n".join(lines[1:]))
-    ctx.say(replies.round_opened(rnd), mention=False)
+    written = ctx.msg.text.split("\n")[1:]     # as sent: the menu keeps its emoji (1️⃣, 🌶)
+    open_round_with_menu(ctx, command.arg, "\n".join(lines[1:]), read_menu(written))
 
 
 def close_round(ctx: Context, command: Command) -> None:
