@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.menus import load_round_products
-from storage.models import Order, OrderHistory, OrderItem, Question, Round
+from storage.models import Order, OrderHistory, OrderItem, Round
+from storage.questions import waiting_in_round
 
 LIVE = ("open", "paid", "shipped", "done")
 
@@ -73,7 +74,7 @@ class RoundRows:
     closed_at: datetime | None
     number: int                  # 1, 2, 3... the round's place among its room's rounds
     orders: tuple[OrderRow, ...]
-    questions: tuple[QuestionRow, ...]   # unsettled: entries still waiting for an answer
+    questions: tuple[QuestionRow, ...]   # open: entries still waiting for an answer
     specs: dict[str, tuple[str, ...]]    # product -> specs in catalogue order
 
     @property
@@ -92,8 +93,7 @@ def load_round(session: Session, round_id: int) -> RoundRows | None:
     paid_ids = set(session.scalars(
         select(OrderHistory.order_id).join(Order, Order.id == OrderHistory.order_id)
         .where(Order.round_id == round_id, OrderHistory.action == "paid")))
-    questions = session.scalars(select(Question).where(
-        Question.round_id == round_id, Question.settled.is_(False)).order_by(Question.id)).all()
+    questions = waiting_in_round(session, round_id)
     number = len(session.scalars(select(Round.id).where(Round.room_id == rnd.room_id,
                                                         Round.id <= rnd.id)).all())
     products = load_round_products(session, round_id)
