@@ -120,7 +120,9 @@ def read_answer(text: str, options: Sequence[str], catalogue: Catalogue | None =
     if not options or not core or len(core) > MAX_CHOICE:
         return None
     index = choose(core, options, catalogue)
-    return Choice(index, quantity) if index is not None else Miss(core)
+    if index is not None:
+        return Choice(index, quantity)
+    return Miss(core) if _attempt(core, options, catalogue) else None
 
 
 def choose(text: str, options: Sequence[str], catalogue: Catalogue | None = None) -> int | None:
@@ -146,6 +148,14 @@ def choose(text: str, options: Sequence[str], catalogue: Catalogue | None = None
         if len(fits) == 1:
             return fits[0]
     return None
+
+
+def _attempt(text: str, options: Sequence[str], catalogue: Catalogue | None) -> bool:
+    """Whether a word that chose nothing was still meant as a choice: it shares
+    a character with an option (水饺 of three dumplings) or names something sold."""
+    if any(ch in option for option in options for ch in text if not ch.isspace()):
+        return True
+    return catalogue is not None and bool(catalogue.match(text).products)
 
 
 def _bare(text: str) -> str:

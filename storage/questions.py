@@ -43,6 +43,7 @@ class AskedItem:
     spec: str | None = None
     quantity: float | None = None
     unit: str | None = None
+    available: float | None = None     # stock or limit left when asked (stock, limit)
     done: bool = False
 
     def to_json(self) -> dict:
@@ -54,7 +55,7 @@ class AskedItem:
     def from_json(cls, raw: dict) -> AskedItem:
         return cls(reason=raw["reason"], text=raw.get("text", ""), options=tuple(raw.get("options") or ()),
                    product=raw.get("product"), spec=raw.get("spec"), quantity=raw.get("quantity"),
-                   unit=raw.get("unit"), done=bool(raw.get("done")))
+                   unit=raw.get("unit"), available=raw.get("available"), done=bool(raw.get("done")))
 
 
 def asked(question: Question) -> list[AskedItem]:

@@ -79,7 +79,7 @@ def test_spelling(text, options, expected):
 
 
 @pytest.mark.parametrize("text", [
-    "宽面煮几分钟啊？", "三鲜的好吃吗", "上次的三鲜水饺真好吃，馅很足，家里人都喜欢", "", "   ", "@小龙",
+    "宽面煮几分钟啊？", "三鲜的好吃吗", "好吃", "辛苦了", "上次的三鲜水饺真好吃，馅很足，家里人都喜欢", "", "   ", "@小龙",
 ])
 def test_questions_and_sentences_are_no_answer(text):
     assert read_answer(text, DUMPLINGS, CATALOGUE) is None
