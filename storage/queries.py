@@ -21,6 +21,8 @@ from storage.models import Order, OrderHistory, OrderItem, Round
 from storage.questions import waiting_in_round
 
 LIVE = ("open", "paid", "shipped", "done")
+# The history action of a customer's own word that they paid (the merchant's 已付 is "paid").
+SAID_PAID = "said_paid"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class OrderRow:
     created_at: datetime
     paid: bool
     items: tuple[ItemRow, ...]
+    said_paid: bool = False      # the customer said they paid (已付/已转账); not yet marked paid
 
     @property
     def total(self) -> float:
@@ -93,6 +96,9 @@ def load_round(session: Session, round_id: int) -> RoundRows | None:
     paid_ids = set(session.scalars(
         select(OrderHistory.order_id).join(Order, Order.id == OrderHistory.order_id)
         .where(Order.round_id == round_id, OrderHistory.action == "paid")))
+    said_ids = set(session.scalars(
+        select(OrderHistory.order_id).join(Order, Order.id == OrderHistory.order_id)
+        .where(Order.round_id == round_id, OrderHistory.action == SAID_PAID)))
     questions = waiting_in_round(session, round_id)
     number = len(session.scalars(select(Round.id).where(Round.room_id == rnd.room_id,
                                                         Round.id <= rnd.id)).all())
@@ -105,9 +111,10 @@ def load_round(session: Session, round_id: int) -> RoundRows | None:
                       for i in order.items)
         if not items:
             continue
+        paid = order.status == "paid" or order.id in paid_ids
         rows.append(OrderRow(order.id, order.seq, order.customer, order.owner, order.status, order.note or "",
-                             order.source, order.created_at, order.status == "paid" or order.id in paid_ids,
-                             items))
+                             order.source, order.created_at, paid, items,
+                             said_paid=not paid and order.id in said_ids))
     return RoundRows(
         id=rnd.id, room_id=rnd.room_id, title=rnd.title or "", status=rnd.status, opened_at=rnd.opened_at,
         closed_at=rnd.closed_at, number=number, orders=tuple(rows),

@@ -44,6 +44,7 @@ class AskedItem:
     quantity: float | None = None
     unit: str | None = None
     available: float | None = None     # stock or limit left when asked (stock, limit)
+    sold_by: str | None = None         # the product's selling unit (unit: 按斤卖)
     done: bool = False
 
     def to_json(self) -> dict:
@@ -55,7 +56,8 @@ class AskedItem:
     def from_json(cls, raw: dict) -> AskedItem:
         return cls(reason=raw["reason"], text=raw.get("text", ""), options=tuple(raw.get("options") or ()),
                    product=raw.get("product"), spec=raw.get("spec"), quantity=raw.get("quantity"),
-                   unit=raw.get("unit"), available=raw.get("available"), done=bool(raw.get("done")))
+                   unit=raw.get("unit"), available=raw.get("available"), sold_by=raw.get("sold_by"),
+                   done=bool(raw.get("done")))
 
 
 def asked(question: Question) -> list[AskedItem]:
