@@ -59,6 +59,7 @@ class Miss:
     """Looks like a choice, fits no option."""
 
     text: str
+    number: bool = False          # an option's number that is not one (第五个 of two)
 
 
 Answer = Choice | Amount | Yes | Drop | Miss
@@ -107,7 +108,7 @@ def read_answer(text: str, options: Sequence[str], catalogue: Catalogue | None =
             return Amount(Quantity(float(number))) if ordinal.group(3) else None
         if 1 <= number <= len(options) and number == int(number):
             return Choice(int(number) - 1)
-        return Miss(core)
+        return Miss(core, number=True)
     amount = _amount(core)
     if amount is not None:
         return Amount(amount)

@@ -67,7 +67,8 @@ SPELLINGS = [
     ("那算了", (), Drop()),
     ("不用了，谢谢", (), Drop()),
     # an attempt that fits no option
-    ("第五个", FILLINGS, Miss("第五个")),
+    ("第五个", FILLINGS, Miss("第五个", number=True)),
+    ("3", FILLINGS, Miss("3", number=True)),
     ("猪肉的", FILLINGS, Miss("猪肉")),
     ("水饺", DUMPLINGS, Miss("水饺")),
 ]

@@ -15,7 +15,7 @@ def test_a_payment_claim(text):
 
 
 @pytest.mark.parametrize("text", [
-    "付了吗？", "还没付", "付款方式是什么", "苹果2斤 已付", "怎么付款", "明天再付", "", "转账70",
+    "付了吗？", "还没付", "已付 1", "已付 李明", "付款方式是什么", "苹果2斤 已付", "怎么付款", "明天再付", "", "转账70",
 ])
 def test_not_a_payment_claim(text):
     assert not says_paid(text)

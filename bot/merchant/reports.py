@@ -59,6 +59,7 @@ class Bill:
     items: tuple[ItemRow, ...]
     total: float
     paid_amount: float
+    said_paid: bool = False      # the customer says they paid an order not marked paid
 
     @property
     def due(self) -> float:
@@ -147,7 +148,8 @@ def bills(rnd: RoundRows, admins: Iterable[str] = ()) -> list[Bill]:
         out.append(Bill(customer, owners, tuple(o.seq for o in orders),
                         tuple(i for o in orders for i in o.items),
                         round(sum(o.total for o in orders), 2),
-                        round(sum(o.total for o in orders if o.paid), 2)))
+                        round(sum(o.total for o in orders if o.paid), 2),
+                        any(o.said_paid for o in orders)))
     return out
 
 
