@@ -182,6 +182,10 @@ def round_opened(rnd: Round, replaced: Round | None = None) -> str:
     return f"开团啦：{rnd.title or '本团'}，直接发「商品+数量」下单，或在#接龙里加一行{before}"
 
 
+def empty_round_ended(rnd: Round) -> str:
+    return f"没人下单的「{rnd.title or '上一团'}」已结束"
+
+
 def round_still_open(rnd: Round, orders: int) -> str:
     return f"「{rnd.title or '本团'}」还在接单（{orders}单），要开新团请先发「截单」，这样大家都知道本团结束了"
 

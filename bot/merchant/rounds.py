@@ -20,6 +20,8 @@ def open_round(ctx: Context, command: Command) -> None:
     lines = ctx.command_text().split("\n")
     written = ctx.msg.text.split("\n")[1:]     # as sent: the menu keeps its emoji (1️⃣, 🌶)
     open_round_with_menu(ctx, command.arg, "\n".join(lines[1:]), read_menu(written))
+    if current is not None:
+        ctx.say(replies.empty_round_ended(current), mention=False)
 
 
 def close_round(ctx: Context, command: Command) -> None:
