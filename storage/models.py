@@ -187,6 +187,58 @@ class OrderHistory(Base):
     order: Mapped[Order] = relationship()
 
 
+class AfterSale(Base):
+    """A customer's after-sales report (售后) against one item of their order:
+    open until the merchant refunds, resends or rejects it."""
+
+    __tablename__ = "after_sales"
+    __table_args__ = (Index("ix_after_sales_order", "order_id"), Index("ix_after_sales_status", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), nullable=True)
+    spec: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))         # damaged spoiled short missing wrong refund
+    quantity: Mapped[float | None] = mapped_column(Float, nullable=True)   # in the selling unit; None: not said
+    written: Mapped[str] = mapped_column(String(32), default="")           # the amount as typed (3个)
+    wants: Mapped[str] = mapped_column(String(16), default="")             # refund | resend | ""
+    status: Mapped[str] = mapped_column(String(16), default="open")        # open refund resend rejected
+    reporter: Mapped[str] = mapped_column(String(128))
+    room_id: Mapped[str] = mapped_column(String(128))     # where it was reported (private:<id> when privately)
+    text: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    order: Mapped[Order] = relationship()
+    product: Mapped[Product | None] = relationship()
+
+
+class AfterSaleAction(Base):
+    """What the merchant did about an order's after-sales: money back (refund),
+    the goods again (resend), or a case closed without either (rejected)."""
+
+    __tablename__ = "after_sale_actions"
+    __table_args__ = (Index("ix_after_sale_actions_order", "order_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("after_sales.id"), nullable=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), nullable=True)
+    spec: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))          # refund | resend | rejected
+    quantity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount: Mapped[float] = mapped_column(Float, default=0.0)      # yuan back to the customer
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A resend waits for the next pick list and delivery sheet until it goes out.
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    order: Mapped[Order] = relationship()
+    product: Mapped[Product | None] = relationship()
+    case: Mapped[AfterSale | None] = relationship()
+
+
 class OutboxMessage(Base):
     """A reply written in the same transaction as the change it reports."""
 
