@@ -10,12 +10,13 @@ before the money arrives; the bill must still say who owes).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from storage.after_sales import ActionRow, CaseRow, OrderAfterSales, after_sales_by_order, pending_resends
 from storage.menus import load_round_products
 from storage.models import Order, OrderHistory, OrderItem, Question, Round
 
@@ -49,10 +50,16 @@ class OrderRow:
     created_at: datetime
     paid: bool
     items: tuple[ItemRow, ...]
+    refunded: float = 0.0        # yuan given back after sales (售后)
 
     @property
     def total(self) -> float:
         return round(sum(item.amount for item in self.items), 2)
+
+    @property
+    def net(self) -> float:
+        """What the order brings in once refunds are given back."""
+        return round(self.total - self.refunded, 2)
 
 
 @dataclass(frozen=True)
@@ -75,10 +82,22 @@ class RoundRows:
     orders: tuple[OrderRow, ...]
     questions: tuple[QuestionRow, ...]   # unsettled: entries still waiting for an answer
     specs: dict[str, tuple[str, ...]]    # product -> specs in catalogue order
+    # After sales (售后): per order id, its open cases, refunds, resends and rejections;
+    # resends of the room's orders still to go out (on the newest round's lists only).
+    after_sales: dict[int, OrderAfterSales] = field(default_factory=dict)
+    resends: tuple[ActionRow, ...] = ()
 
     @property
     def name(self) -> str:
         return self.title or f"第{self.number}团"
+
+    @property
+    def open_cases(self) -> tuple[CaseRow, ...]:
+        return tuple(c for a in self.after_sales.values() for c in a.open_cases)
+
+    @property
+    def refunded(self) -> float:
+        return round(sum(a.refunded for a in self.after_sales.values()), 2)
 
 
 def load_round(session: Session, round_id: int) -> RoundRows | None:
@@ -98,6 +117,8 @@ def load_round(session: Session, round_id: int) -> RoundRows | None:
                                                         Round.id <= rnd.id)).all())
     products = load_round_products(session, round_id)
     places = {p.id: place for place, p in enumerate(products)}
+    after_sales = after_sales_by_order(session, round_id=round_id)
+    newest = session.scalar(select(Round.id).where(Round.room_id == rnd.room_id).order_by(Round.id.desc()).limit(1))
     rows = []
     for order in orders:
         items = tuple(ItemRow(i.product.name, i.spec, round(i.quantity, 4), i.product.unit, i.unit_price,
@@ -107,12 +128,14 @@ def load_round(session: Session, round_id: int) -> RoundRows | None:
             continue
         rows.append(OrderRow(order.id, order.seq, order.customer, order.owner, order.status, order.note or "",
                              order.source, order.created_at, order.status == "paid" or order.id in paid_ids,
-                             items))
+                             items, after_sales[order.id].refunded if order.id in after_sales else 0.0))
     return RoundRows(
         id=rnd.id, room_id=rnd.room_id, title=rnd.title or "", status=rnd.status, opened_at=rnd.opened_at,
         closed_at=rnd.closed_at, number=number, orders=tuple(rows),
         questions=tuple(QuestionRow(q.sender, q.customer, q.text, q.reason) for q in questions),
-        specs={p.name: tuple(p.specs or ()) for p in products})
+        specs={p.name: tuple(p.specs or ()) for p in products},
+        after_sales=after_sales,
+        resends=tuple(pending_resends(session, rnd.room_id)) if newest == rnd.id else ())
 
 
 def room_round_ids(session: Session, room_id: str) -> list[int]:
