@@ -104,7 +104,7 @@ def parse_complaint(line: str, catalogue: Catalogue) -> Complaint | None:
     if not any(t.type in ("PROBLEM", "WISH") for t in tokens):
         return None
     try:
-        tree = _parser().parse(tokens)
+        tree = _parser().parse(tokens, start="complaint")
     except LarkError:
         return None
     return _Builder(line, catalogue).transform(tree)
@@ -179,7 +179,7 @@ class _TokenList(Lexer):
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="earley", lexer=_TokenList,
-                start="complaint", ambiguity="resolve")
+                start=["complaint", "action"], ambiguity="resolve")
 
 
 # -- tree to values ----------------------------------------------------------------
@@ -269,3 +269,77 @@ class _Builder(Transformer):
         # a wish written apart from any problem (不新鲜 … 麻烦退款) is the whole message's
         wishes |= {t.payload for t in parts if isinstance(t, Tok) and t.type == "WISH"}
         return Complaint(tuple(p for p, _ in reports), "refund" in wishes, "resend" in wishes)
+
+
+# -- the merchant's commands: 退款 3 20 | 退款 3 草莓 1盒 | 补发 3 排骨 半斤 | 驳回 3 原因 ---
+
+@dataclass(frozen=True)
+class ActionArgs:
+    """What follows 退款 / 补发 / 驳回: the order's number, then money, an item, or words."""
+
+    order: int
+    money: float | None = None           # 退款 3 20: yuan
+    text: str = ""                       # the item as written (退款 3 草莓 1盒), "" when none
+    match: Match | None = None
+    spec: str | None = None
+    quantity: Quantity | None = None     # the item's amount as written; None: not said
+    reason: str = ""                     # the words after it all (驳回 3 已过售后期)
+
+
+_ORDER_NO = re.compile(r"^\s*[#＃]?\s*(\d{1,6})\s*(?:号|单)?(?=\s|$|[^\d.])")
+_MONEY = re.compile(r"^(?:[¥￥]\s*)?(\d+(?:\.\d+)?)\s*(?:元|块钱|块|圆|rmb|RMB)?$")
+
+
+def parse_action(rest: str, catalogue: Catalogue) -> ActionArgs | None:
+    """Parse what follows an after-sales verb (normalised); None when it does
+    not start with an order number or does not fit `退款 N 金额` / `N 商品 数量`."""
+    found = _ORDER_NO.match(rest)
+    if found is None or len(rest) > 200:
+        return None
+    line = f"{found.group(1)} {rest[found.end():].strip()}".strip()
+    tokens = _action_tokens(line, catalogue)
+    try:
+        tree = _parser().parse(tokens, start="action")
+    except LarkError:
+        return None
+    return _ActionBuilder(line, catalogue).transform(tree)
+
+
+def _action_tokens(line: str, catalogue: Catalogue) -> list[Tok]:
+    """The entry lexer's tokens; prices (20元, ¥20, 20块) become MONEY, other text WORD."""
+    out: list[Tok] = []
+    for token in tokenize(line, catalogue):
+        if token.type == "UNIT" and token.payload == "块" and out and out[-1].type == "NUM" \
+                and out[-1].end_pos == token.start_pos and len(out) >= 2:
+            number = out.pop()
+            out.append(_tok("MONEY", line[number.start_pos:token.end_pos], number.start_pos, token.end_pos,
+                            number.payload))
+            continue
+        money = _MONEY.match(str(token)) if token.type not in _KEEP else None
+        if money and (token.type != "NUM"):
+            out.append(_tok("MONEY", str(token), token.start_pos, token.end_pos, float(money.group(1))))
+        elif token.type in _KEEP:
+            out.append(token)
+        else:
+            out.append(_tok("WORD", str(token), token.start_pos, token.end_pos))
+    return _join_words(out, line)
+
+
+@v_args(inline=True)
+class _ActionBuilder(_Builder):
+    """Parse tree to ActionArgs."""
+
+    def money(self, token: Tok) -> float:
+        return float(token.payload)
+
+    def by_money(self, number: Tok, money: float, *rest) -> ActionArgs:
+        return ActionArgs(int(number.payload), money=money,
+                          reason=self.line[rest[0].start_pos:].strip() if rest else "")
+
+    def by_item(self, number: Tok, subject: _Subject, *rest) -> ActionArgs:
+        return ActionArgs(int(number.payload), text=subject.text, match=subject.match, spec=subject.spec,
+                          quantity=subject.quantity,
+                          reason=self.line[rest[0].start_pos:].strip() if rest else "")
+
+    def by_order(self, number: Tok, *rest) -> ActionArgs:
+        return ActionArgs(int(number.payload), reason=self.line[rest[0].start_pos:].strip() if rest else "")

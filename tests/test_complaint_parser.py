@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.catalogue import Catalogue, ProductInfo
-from parsers.complaint import parse_complaint
+from parsers.complaint import parse_action, parse_complaint
 from parsers.entry import ChangeRequest, EntryRequest, parse_line
 from parsers.text import normalize
 
@@ -127,3 +127,46 @@ def test_any_text_gives_a_report_or_none_never_an_error(text):
 
 def test_a_very_long_line_is_not_parsed():
     assert read("草莓坏了两盒" * 100) is None
+
+
+# -- the merchant's after-sales commands, after the verb ----------------------------
+
+SPEC_CATALOGUE = Catalogue((ProductInfo("草莓", 35.0, "盒", specs=("大果", "中果")), ProductInfo("排骨", 36.0, "斤")))
+
+
+@pytest.mark.parametrize("text", ["3 20", "3 20元", "#3 ¥20", "3 20块", "3号 20", "3 20元 质量问题"])
+def test_an_order_number_and_money_is_a_refund_by_amount(text):
+    args = parse_action(normalize(text), SPEC_CATALOGUE)
+    assert (args.order, args.money, args.text) == (3, 20.0, "")
+
+
+@pytest.mark.parametrize("text, product, spec, amount", [
+    ("3 草莓 大果 1盒", "草莓", "大果", (1.0, "盒")),
+    ("3 草莓大果2盒", "草莓", "大果", (2.0, "盒")),
+    ("3 排骨 半斤", "排骨", None, (0.5, "斤")),
+    ("3 排骨 一斤半", "排骨", None, (1.5, "斤")),
+    ("3 排骨", "排骨", None, None),
+])
+def test_an_order_number_and_an_item_names_what_to_refund_or_resend(text, product, spec, amount):
+    args = parse_action(normalize(text), SPEC_CATALOGUE)
+    assert args.order == 3 and args.money is None
+    assert (args.match.product, args.spec) == (product, spec)
+    assert (None if args.quantity is None else (args.quantity.value, args.quantity.unit)) == amount
+
+
+def test_the_words_after_the_order_number_are_the_reason():
+    assert parse_action("3 已过售后期", SPEC_CATALOGUE).reason == "已过售后期"
+    args = parse_action("3 排骨 是正常损耗", SPEC_CATALOGUE)
+    assert (args.text, args.reason) == ("排骨", "是正常损耗")
+
+
+@pytest.mark.parametrize("text", ["", "abc", "草莓 3", "3 2盒", "退款", "#", "3.5 20"])
+def test_without_an_order_number_first_it_is_not_understood(text):
+    assert parse_action(normalize(text), SPEC_CATALOGUE) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789 #元块¥.草莓排骨大果盒斤半一二两原因坏")), max_size=20))
+def test_any_arguments_give_args_or_none_never_an_error(text):
+    args = parse_action(normalize(text), SPEC_CATALOGUE)
+    assert args is None or args.order >= 0
