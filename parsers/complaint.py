@@ -15,7 +15,7 @@ Pure: no I/O, nothing of the bot.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -283,7 +283,8 @@ class ActionArgs:
     match: Match | None = None
     spec: str | None = None
     quantity: Quantity | None = None     # the item's amount as written; None: not said
-    reason: str = ""                     # the words after it all (驳回 3 已过售后期)
+    reason: str = ""                     # the words after the money or item (退款 3 20 质量问题)
+    words: str = ""                      # everything after the order number (驳回 3 草莓是好的)
 
 
 _ORDER_NO = re.compile(r"^\s*[#＃]?\s*(\d{1,6})\s*(?:号|单)?(?=\s|$|[^\d.])")
@@ -302,7 +303,7 @@ def parse_action(rest: str, catalogue: Catalogue) -> ActionArgs | None:
         tree = _parser().parse(tokens, start="action")
     except LarkError:
         return None
-    return _ActionBuilder(line, catalogue).transform(tree)
+    return replace(_ActionBuilder(line, catalogue).transform(tree), words=rest[found.end():].strip())
 
 
 def _action_tokens(line: str, catalogue: Catalogue) -> list[Tok]:

@@ -189,6 +189,8 @@ class ActionRow:
     reason: str
     at: datetime
     delivered: bool              # resends: gone out already
+    seq: int = 0                 # the order's number and customer, for pick lists and delivery sheets
+    customer: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,7 @@ def after_sales_by_order(session: Session, *, order_ids: Iterable[int] | None = 
     """
     session.flush()
     cases_q = select(AfterSale).options(joinedload(AfterSale.order), joinedload(AfterSale.product))
-    actions_q = select(AfterSaleAction).options(joinedload(AfterSaleAction.product))
+    actions_q = select(AfterSaleAction).options(joinedload(AfterSaleAction.product), joinedload(AfterSaleAction.order))
     if round_id is not None:
         cases_q = cases_q.join(Order, Order.id == AfterSale.order_id).where(Order.round_id == round_id)
         actions_q = actions_q.join(Order, Order.id == AfterSaleAction.order_id).where(Order.round_id == round_id)
@@ -262,7 +264,8 @@ def _pending_resends(room_id: str):
     return (select(AfterSaleAction).join(Order, Order.id == AfterSaleAction.order_id)
             .join(Round, Round.id == Order.round_id)
             .where(Round.room_id == room_id, AfterSaleAction.kind == "resend", AfterSaleAction.delivered_at.is_(None))
-            .options(joinedload(AfterSaleAction.product)).order_by(AfterSaleAction.id))
+            .options(joinedload(AfterSaleAction.product), joinedload(AfterSaleAction.order))
+            .order_by(AfterSaleAction.id))
 
 
 def _case_row(case: AfterSale) -> CaseRow:
@@ -277,4 +280,4 @@ def _action_row(action: AfterSaleAction) -> ActionRow:
     product: Product | None = action.product
     return ActionRow(action.id, action.order_id, action.case_id, product.name if product else None, action.spec,
                      product.unit if product else "", action.kind, action.quantity, action.amount, action.reason,
-                     action.at, action.delivered_at is not None)
+                     action.at, action.delivered_at is not None, action.order.seq, action.order.customer)

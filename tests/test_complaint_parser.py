@@ -157,7 +157,7 @@ def test_an_order_number_and_an_item_names_what_to_refund_or_resend(text, produc
 def test_the_words_after_the_order_number_are_the_reason():
     assert parse_action("3 已过售后期", SPEC_CATALOGUE).reason == "已过售后期"
     args = parse_action("3 排骨 是正常损耗", SPEC_CATALOGUE)
-    assert (args.text, args.reason) == ("排骨", "是正常损耗")
+    assert (args.text, args.reason, args.words) == ("排骨", "是正常损耗", "排骨 是正常损耗")
 
 
 @pytest.mark.parametrize("text", ["", "abc", "草莓 3", "3 2盒", "退款", "#", "3.5 20"])
