@@ -18,6 +18,7 @@ from bot.merchant.orders import find_orders
 from bot.merchant.reports import bills, delivery_groups, figures, product_totals, unpaid_bills
 from bot.messages import Attachment, Reply
 from parsers.commands import Command
+from storage.after_sales import deliver_resends
 from storage.models import Order, OrderHistory
 from storage.queries import RoundRows, load_round, pick_round, room_round_ids
 
@@ -193,6 +194,8 @@ def ship(ctx: Context, command: Command) -> None:
         ctx.say("本团还没有订单", mention=False)
         return
     moved = _advance(ctx, orders, "shipped")
+    if not command.arg:
+        deliver_resends(ctx.book.session, ctx.room_id, ctx.book.now)    # 补发 went out with the round
     if command.arg:
         ctx.say(replies.marked("发货", orders), mention=False)
     if not moved:
@@ -210,8 +213,9 @@ def arrived(ctx: Context, command: Command) -> None:
     rnd = _rows(ctx)
     if rnd is None:
         return
+    resent = deliver_resends(ctx.book.session, ctx.room_id, ctx.book.now)   # 补发 came with this delivery
     if not orders:
-        ctx.say("没有待取货的订单", mention=False)
+        ctx.say(replies.resends_delivered(resent) if resent else "没有待取货的订单", mention=False)
         return
     unpaid_names = {b.customer for b in unpaid_bills(rnd, ctx.config.admins)}
     _advance(ctx, orders, "done")
