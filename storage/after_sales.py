@@ -93,7 +93,7 @@ def resend(session: Session, order: Order, item: OrderItem, quantity: float, *, 
 
 def reject(session: Session, case: AfterSale, *, reason: str, actor: str, at: datetime) -> AfterSaleAction:
     """Close a case without money or goods."""
-    item = _item_of(case)
+    item = item_of(case)
     return _act(session, case.order, item, "rejected", case.quantity, 0.0, actor, at, case, reason,
                 f"{_label(item)} 驳回：{reason}".rstrip("："))
 
@@ -135,7 +135,7 @@ def _same(action: AfterSaleAction, item: OrderItem) -> bool:
     return action.product_id == item.product_id and action.spec == item.spec
 
 
-def _item_of(case: AfterSale) -> OrderItem | None:
+def item_of(case: AfterSale) -> OrderItem | None:
     return next((i for i in case.order.items if i.product_id == case.product_id and i.spec == case.spec), None)
 
 
