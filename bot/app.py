@@ -21,6 +21,7 @@ from bot.chat.dispatcher import MAX_TEXT, dispatch
 from bot.chat.entry_index import EntryIndex
 from bot.chat.orders import OrderBook, catalogue_from
 from bot.config import Config
+from bot.merchant import after_sales as after_sale_commands
 from bot.merchant import orders as order_commands, products as product_commands, report_commands
 from bot.merchant import rounds as round_commands
 from bot.messages import Incoming, Reply
@@ -45,6 +46,8 @@ COMMANDS = Registry([
     order_commands.CANCEL, report_commands.PAID, report_commands.SHIP, report_commands.ARRIVED, report_commands.EXPORT,
     product_commands.LIST_PRODUCT, product_commands.DELIST, product_commands.SET_STOCK, order_commands.ORDER_FOR,
     schedule_commands.DEADLINE, schedule_commands.SCHEDULE, schedule_commands.CANCEL_SCHEDULE,
+    after_sale_commands.AFTER_SALES, after_sale_commands.REFUND, after_sale_commands.RESEND,
+    after_sale_commands.REJECT,
     my_orders.MY_ORDERS,
 ])
 

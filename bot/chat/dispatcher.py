@@ -1,12 +1,13 @@
 """Routing: which handler a message in the chat goes to, the first that claims it.
 
 A command (the registry says which, and whether the sender may run it), a
-#接龙 post, a merchant's chatter (never an order), a customer's change or
-order line, or chatter, in that order.
+#接龙 post, a merchant's chatter (never an order), a customer's after-sales
+report, a customer's change or order line, or chatter, in that order.
 """
 from __future__ import annotations
 
 from bot.chat import replies
+from bot.chat.after_sales import REPORT_VERBS, handle_report, read_report
 from bot.chat.commands import Registry
 from bot.chat.context import Context
 from bot.chat.customer import handle_customer, parse_message
@@ -27,11 +28,15 @@ def dispatch(ctx: Context, commands: Registry) -> None:
         if found is not None and found[0].for_customers:
             entry, command = found
             entry.handler(ctx, command)
+        elif not ctx.is_admin and (report := read_report(ctx)) is not None:
+            handle_report(ctx, report)                     # 售后 is answered privately too
         return
     if found is not None:
         entry, command = found
         if ctx.is_admin or entry.for_customers:
             entry.handler(ctx, command)
+        elif entry.name in REPORT_VERBS and (report := read_report(ctx)) is not None:
+            handle_report(ctx, report)                     # 退款，草莓坏了两盒: a customer's report
         else:
             ctx.say(replies.not_admin(ctx.name))
         return
@@ -44,6 +49,10 @@ def dispatch(ctx: Context, commands: Registry) -> None:
         return  # merchants announce prices and rules; their free text is never an order
     if commands.looks_like_merchant_command(first_line, addressed=ctx.mentions_bot or ctx.text.startswith("/")):
         ctx.say(replies.not_admin(ctx.name))
+        return
+    report = read_report(ctx)       # 草莓坏了两盒: after sales, before it could read as an order
+    if report is not None:
+        handle_report(ctx, report)
         return
     request = parse_message(ctx)
     if request is not None:
