@@ -28,6 +28,7 @@ from storage.models import AfterSale, Order, OrderItem, Round
 REPORT_VERBS = frozenset({"after_sales", "refund", "resend", "reject"})
 # 「#3 草莓坏了两盒」: the order's number, when the bot asked which order
 _ORDER_HINT = re.compile(r"^\s*#\s*(\d{1,6})\s*(?:号|单)?\s*")
+_ORDER_FIRST = re.compile(r"^\s*[#＃]?\s*\d")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ def read_report(ctx: Context) -> Report | None:
         seq, text = int(hint.group(1)), text[hint.end():]
     complaint = parse_complaint(text, _whole_catalogue(ctx.book.catalogue))
     return Report(complaint, seq) if complaint is not None and complaint.problems else None
+
+
+def report_in_command(ctx: Context, arg: str) -> Report | None:
+    """A customer's message that starts with a merchant's after-sales word: their report
+    (退款，草莓坏了两盒), unless it is written as the merchant's command (退款 3 20)."""
+    return None if _ORDER_FIRST.match(arg) else read_report(ctx)
 
 
 def _whole_catalogue(catalogue: Catalogue) -> Catalogue:
@@ -92,11 +99,10 @@ def _one_problem(ctx: Context, orders: list[Order], problem: Problem, report: Re
         return
     wants = "refund" if report.complaint.wants_refund else ("resend" if report.complaint.wants_resend else "")
     quantity = _in_selling_unit(problem.quantity, item.product.unit)
-    books.open_case(session, order, item, kind=problem.kind, quantity=quantity,
-                    written=str(problem.quantity) if problem.quantity else "", wants=wants,
+    written = str(problem.quantity) if problem.quantity else ""
+    books.open_case(session, order, item, kind=problem.kind, quantity=quantity, written=written, wants=wants,
                     reporter=ctx.msg.sender, room_id=ctx.room_id, text=ctx.text, at=ctx.book.now)
     ctx.book.touch(order.round)
-    written = str(problem.quantity) if problem.quantity else ""
     _answer(ctx, replies.after_sale_recorded(ctx.name, order, item, problem.kind, written, wants))
     _tell_merchant(ctx, order, replies.after_sale_notice(order, item, problem.kind, written, wants, ctx.text))
 

@@ -7,7 +7,7 @@ report, a customer's change or order line, or chatter, in that order.
 from __future__ import annotations
 
 from bot.chat import replies
-from bot.chat.after_sales import REPORT_VERBS, handle_report, read_report
+from bot.chat.after_sales import REPORT_VERBS, handle_report, read_report, report_in_command
 from bot.chat.commands import Registry
 from bot.chat.context import Context
 from bot.chat.customer import handle_customer, parse_message
@@ -35,7 +35,7 @@ def dispatch(ctx: Context, commands: Registry) -> None:
         entry, command = found
         if ctx.is_admin or entry.for_customers:
             entry.handler(ctx, command)
-        elif entry.name in REPORT_VERBS and (report := read_report(ctx)) is not None:
+        elif entry.name in REPORT_VERBS and (report := report_in_command(ctx, command.arg)) is not None:
             handle_report(ctx, report)                     # 退款，草莓坏了两盒: a customer's report
         else:
             ctx.say(replies.not_admin(ctx.name))

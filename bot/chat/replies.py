@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # 帮助 is generated from the command registry (bot/chat/commands.py); these are its words.
 HELP_TITLE = "小龙接龙助手："
 ORDERING_GUIDE = ("直接发「苹果2斤 香蕉1斤」或在#接龙里加一行；改量「苹果改成3斤」，加量「再加1斤」，"
-                  "取消「苹果不要了」/「取消」；收到的有问题发「草莓坏了2盒」「排骨少了半斤」登记售后；")
+                  "取消「苹果不要了」/「取消」；收到的有问题发「草莓坏了2盒」「排骨少了半斤」，团长会处理；")
 
 
 def customer_help(commands: Sequence[tuple[str, str]]) -> str:
