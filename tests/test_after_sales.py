@@ -259,3 +259,12 @@ def test_a_report_starting_with_a_merchant_word_is_the_customers_report(sqlite_u
     chat = _delivered_round(sqlite_url)
     assert "已登记售后" in chat.say("wxid_li", text, name="李明")[0].text
     assert _open_cases(chat) == [(1, "草莓", "damaged")]
+
+
+def test_a_long_message_of_many_problems_is_asked_to_come_one_at_a_time(sqlite_url):
+    chat = Chat(sqlite_url, fruit_config())
+    chat.admin("开团 周五水果")
+    chat.say("wxid_li", "苹果2斤", name="李明")
+    out = chat.say("wxid_li", "苹果坏了两斤 香蕉少了半斤 草莓大果烂了3盒 葡萄没收到 还有晴王不新鲜", name="李明")
+    assert "一条说一样" in out[0].text
+    assert chat.orders() == {"李明": {("苹果", None): 2.0}} and _open_cases(chat) == []

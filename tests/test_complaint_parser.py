@@ -129,6 +129,11 @@ def test_a_very_long_line_is_not_parsed():
     assert read("草莓坏了两盒" * 100) is None
 
 
+def test_a_message_with_many_problems_is_marked_unread_instead_of_parsed_slowly():
+    complaint = read("草莓坏了两盒 排骨少了半斤 鸡蛋碎了3个 芒果没收到 车厘子不新鲜")
+    assert complaint.unread and complaint.problems == ()
+
+
 # -- the merchant's after-sales commands, after the verb ----------------------------
 
 SPEC_CATALOGUE = Catalogue((ProductInfo("草莓", 35.0, "盒", specs=("大果", "中果")), ProductInfo("排骨", 36.0, "斤")))

@@ -47,7 +47,9 @@ def read_report(ctx: Context) -> Report | None:
     if hint:
         seq, text = int(hint.group(1)), text[hint.end():]
     complaint = parse_complaint(text, _whole_catalogue(ctx.book.catalogue))
-    return Report(complaint, seq) if complaint is not None and complaint.problems else None
+    if complaint is None or not (complaint.problems or complaint.unread):
+        return None
+    return Report(complaint, seq)
 
 
 def report_in_command(ctx: Context, arg: str) -> Report | None:
@@ -64,6 +66,9 @@ def _whole_catalogue(catalogue: Catalogue) -> Catalogue:
 
 
 def handle_report(ctx: Context, report: Report) -> None:
+    if report.complaint.unread:
+        _answer(ctx, replies.after_sale_too_long(ctx.name))
+        return
     orders = _my_orders(ctx)
     if not orders:
         _answer(ctx, replies.after_sale_no_order(ctx.name))

@@ -471,6 +471,10 @@ def after_sale_not_ordered(name: str, text: str) -> str:
     return f"@{name} 您的订单里没有{what}，是哪样商品？例如「草莓坏了2盒」"
 
 
+def after_sale_too_long(name: str) -> str:
+    return f"@{name} 售后请一条说一样，例如「草莓坏了2盒」「排骨少了半斤」"
+
+
 def after_sale_which_product(name: str, products) -> str:
     names = "、".join(dict.fromkeys(products))
     return f"@{name} 是哪样商品有问题？（您订了{names}）例如「{next(iter(products), '草莓')}坏了1份」"
