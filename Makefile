@@ -60,13 +60,16 @@ postgres-bin:
 	fi
 
 # Node side of the Wechaty tests, only once someone has written its package.json.
-# The stamp inside node_modules makes a repeated run skip npm.
+# The stamp inside node_modules makes a repeated run skip npm. --no-save: npm
+# installs what the committed lock file says but never rewrites it (a plain
+# `npm install` adds other platforms' optional @swc/core builds to it and leaves
+# the checkout dirty; `npm ci` refuses the lock for missing those same entries).
 wechaty-service-deps:
 	@if [ -f $(WECHATY_SERVICE)/package.json ]; then \
 	    stamp=$(WECHATY_SERVICE)/node_modules/.stamp-npm-install; \
 	    if [ ! -f $$stamp ] || [ $(WECHATY_SERVICE)/package.json -nt $$stamp ] || \
 	       { [ -f $(WECHATY_SERVICE)/package-lock.json ] && [ $(WECHATY_SERVICE)/package-lock.json -nt $$stamp ]; }; then \
-	        (cd $(WECHATY_SERVICE) && npm install --no-audit --no-fund) && touch $$stamp; \
+	        (cd $(WECHATY_SERVICE) && npm install --no-save --no-audit --no-fund) && touch $$stamp; \
 	    fi; \
 	fi
 

@@ -254,3 +254,27 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Merchant(Base):
+    """A contact who became a merchant by sending 绑定 with the one-time code
+    (`jielong run` prints it while no admin is configured or bound); counts
+    as an admin beside the config's `admins`."""
+
+    __tablename__ = "merchants"
+
+    contact_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    bound_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BindCode(Base):
+    """A one-time 绑定 code: kept in the database so every worker on it
+    accepts the code one of them printed, and only once."""
+
+    __tablename__ = "bind_codes"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
