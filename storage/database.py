@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage import schema
 
 DEFAULT_URL = "sqlite:///jielong.db"
-CONNECT_TIMEOUT = 10        # seconds; an unreachable server is reported, not waited on for minutes
+CONNECT_TIMEOUT = 5         # seconds; an unreachable server is reported, not waited on for minutes
 
 # What to install for a dialect whose driver is missing (SQLAlchemy names the module only).
 _DRIVERS = {
@@ -36,7 +36,7 @@ def safe_url(url: str | URL) -> str:
         return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", str(url))
 
 
-def _cause(exc: BaseException) -> str:
+def cause_of(exc: BaseException) -> str:
     """The first line of what the driver said, without SQLAlchemy's wrapping."""
     orig = getattr(exc, "orig", None) or exc
     text = " ".join(str(orig).split("\n")[0].split())
@@ -108,7 +108,7 @@ class Database:
                 schema.prepare(self.engine)     # new: create; older: migrate (storage/migrations)
             except SQLAlchemyError as exc:
                 self.engine.dispose()
-                raise UnusableDatabase(f"database {safe_url(parsed)!r} cannot be used: {_cause(exc)}") from None
+                raise UnusableDatabase(f"database {safe_url(parsed)!r} cannot be used: {cause_of(exc)}") from None
 
     @property
     def safe_url(self) -> str:

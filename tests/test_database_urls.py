@@ -2,6 +2,7 @@
 hidden) and the cause, quickly; a SQLite file's folder is never created."""
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
@@ -47,11 +48,15 @@ def test_refused_postgresql_connection_hides_the_password_and_gives_the_cause():
     assert "cannot be used" in message
 
 
-def test_unroutable_postgresql_server_gives_up_within_the_connect_timeout():
-    start = time.monotonic()
-    message = _refused("postgresql+psycopg://shop@10.255.255.1:5432/orders")
-    assert time.monotonic() - start < CONNECT_TIMEOUT + 5
-    assert "10.255.255.1" in message
+def test_a_server_that_never_answers_is_given_up_on_after_the_connect_timeout():
+    with socket.socket() as silent:               # accepts the connection, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        port = silent.getsockname()[1]
+        start = time.monotonic()
+        message = _refused(f"postgresql+psycopg://shop@127.0.0.1:{port}/orders")
+    assert time.monotonic() - start < 2 * CONNECT_TIMEOUT + 2
+    assert f"127.0.0.1:{port}" in message and "timeout" in message
 
 
 def test_safe_url_hides_passwords_even_when_the_url_does_not_parse():
