@@ -7,8 +7,9 @@ bad message escape as an exception.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import partial
 
 from sqlalchemy import bindparam, select
@@ -22,7 +23,7 @@ from bot.chat.entry_index import EntryIndex
 from bot.chat.orders import OrderBook, catalogue_from
 from bot.config import Config
 from bot.merchant import after_sales as after_sale_commands
-from bot.merchant import orders as order_commands, products as product_commands, report_commands
+from bot.merchant import binding, orders as order_commands, products as product_commands, report_commands
 from bot.merchant import rounds as round_commands
 from bot.messages import Incoming, Reply
 from bot.schedule import commands as schedule_commands
@@ -31,7 +32,7 @@ from bot.schedule.scheduler import Scheduler
 from parsers.address import mask_phones
 from parsers.catalogue import Catalogue
 from parsers.text import normalize
-from storage import ledger, menus, outbox
+from storage import ledger, menus, merchants, outbox
 from storage.database import Database
 from storage.models import Member, Product, Room, Round
 from storage.outbox import QueuedReply
@@ -48,13 +49,14 @@ COMMANDS = Registry([
     schedule_commands.DEADLINE, schedule_commands.SCHEDULE, schedule_commands.CANCEL_SCHEDULE,
     after_sale_commands.AFTER_SALES, after_sale_commands.REFUND, after_sale_commands.RESEND,
     after_sale_commands.REJECT,
-    my_orders.MY_ORDERS,
+    my_orders.MY_ORDERS, binding.WHO_AM_I, binding.BIND,
 ])
 
 CATALOGUES_KEPT = 16   # rounds whose catalogues stay built between messages
 _UNCLOSED_ROUND_ID = (select(Round.id).where(Round.room_id == bindparam("room"), Round.status == "open")
                       .order_by(Round.id.desc()).limit(1))
 RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
+MERCHANTS_TTL = 30.0    # seconds: a merchant bound through another worker counts here this soon
 
 
 class Bot:
@@ -66,7 +68,33 @@ class Bot:
         self.scheduler: Scheduler | None = None   # a Scheduler attaches itself here
         self._rooms: set[str] = set()     # rooms known to be in the database
         self._entries = EntryIndex()      # 接龙 lines of recent rounds, between messages
+        self._configured_admins = config.admins
+        self._merchants_read = float("-inf")   # monotonic time the bound merchants were last read
+        self._seen_senders: set[tuple[str, str]] = set()   # (room, sender) already named in the log
         self._seed_products()
+        with self.db.session() as session:
+            self._read_merchants(session)
+
+    # -- merchants: configured admins plus those bound with 绑定 -------------
+
+    def _read_merchants(self, session) -> None:
+        self._merchants_read = time.monotonic()
+        admins = self._configured_admins | merchants.merchant_ids(session)
+        if admins != self.config.admins:
+            self.config = replace(self.config, admins=admins)
+
+    def _merchant_bound(self, contact_id: str) -> None:
+        self.config = replace(self.config, admins=self.config.admins | {contact_id})
+
+    def announce_bind_code(self) -> str | None:
+        """While nobody is a merchant, the one-time 绑定 code, logged for whoever starts the bot."""
+        if self.config.admins:
+            return None
+        with self.db.unit_of_work() as session:
+            code = merchants.pending_code(session, datetime.now(timezone.utc))
+        log.warning('no merchant yet: send "绑定 %s" to the bot (in a room it serves) to become the merchant; '
+                    "the code works once", code)
+        return code
 
     def _seed_products(self) -> None:
         """Config products the database does not know yet; stock already used is kept."""
@@ -172,19 +200,32 @@ class Bot:
     def _context(self, session, msg: Incoming) -> Context:
         room_id = msg.room or f"private:{msg.sender}"
         after_commit = []
+        if time.monotonic() - self._merchants_read > MERCHANTS_TTL:
+            self._read_merchants(session)
         if room_id not in self._rooms:          # rooms are never deleted: once known, known
             if session.get(Room, room_id) is None:
                 session.add(Room(id=room_id, name=msg.room_name or ""))
                 session.flush()
                 session.add(Member(room_id=room_id, contact_id=msg.sender, display_name=msg.name))
+                if msg.room is not None:
+                    after_commit.append(partial(log.info, "new room %s (%s)", msg.room_name or "?", room_id))
             after_commit.append(partial(self._rooms.add, room_id))
+        if (room_id, msg.sender) not in self._seen_senders and msg.sender != self.config.bot_id:
+            # the ids `admins` needs, named once per room and process (first seen by this worker)
+            after_commit.append(partial(self._note_sender, room_id, msg))
         text = normalize(msg.text[:MAX_TEXT])
         # the room's round sells its menu and the configured products (CONTRACT 3b)
         round_id = session.scalar(_UNCLOSED_ROUND_ID, {"room": room_id})
         products = menus.load_round_products(session, round_id)
         book = OrderBook(session, self._catalogue_for(products), msg.ts, products, self._catalogue_for)
         return Context(msg=msg, text=text, book=book, config=self.config, room_id=room_id,
-                       scheduler=self.scheduler, after_commit=after_commit, entries=self._entries)
+                       scheduler=self.scheduler, after_commit=after_commit, entries=self._entries,
+                       on_merchant_bound=self._merchant_bound)
+
+    def _note_sender(self, room_id: str, msg: Incoming) -> None:
+        self._seen_senders.add((room_id, msg.sender))
+        role = "merchant" if msg.sender in self.config.admins else "customer"
+        log.info("sender %s (%s, %s) in %s", msg.name or "?", msg.sender, role, msg.room_name or room_id)
 
     def _dispatch(self, ctx: Context) -> None:
         dispatch(ctx, self.commands)   # bot/chat/dispatcher.py: the first handler that claims it

@@ -540,3 +540,24 @@ def rejected(order, items, reason: str) -> str:
 
 def resends_delivered(count: int) -> str:
     return f"补发{count}单已标记送达"
+# -- who is who: 绑定 (first-run merchant binding) and 我是谁 ------------------
+
+def bound_as_merchant(name: str, contact_id: str) -> str:
+    return f"@{name} 绑定成功：你（{contact_id}）现在是团长了，发「开团 标题」开始接龙，发「帮助」看全部命令"
+
+
+def bind_refused(name: str) -> str:
+    return f"@{name} 绑定码不对或已经用过了（每个码只能用一次，以启动日志里显示的为准）"
+
+
+def bind_needs_code(name: str) -> str:
+    return f"@{name} 请发「绑定 」加上启动时日志里显示的8位数字，例如「绑定 12345678」"
+
+
+def already_merchant(name: str) -> str:
+    return f"@{name} 你已经是团长了，不用再绑定"
+
+
+def who_you_are(name: str, contact_id: str, merchant: bool) -> str:
+    role = "团长（可以用团长命令）" if merchant else "顾客"
+    return f"@{name} 你的微信ID：{contact_id}，身份：{role}"
