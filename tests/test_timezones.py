@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bot.charts import local_time
+from bot.merchant.charts import local_time
 from storage.database import Database
 from storage.models import Room, Round
 

@@ -135,9 +135,10 @@ def export(ctx: Context, command: Command) -> None:
         return
     path, _ = _attachment(ctx, rnd, ".csv" if as_csv else ".xlsx", "file")
     if as_csv:
-        write_csv(rnd, path)
+        write_csv(rnd, path, ctx.config.schedule.timezone)
     else:
-        write_xlsx(rnd, path, pickup_points=ctx.config.pickup_points, admins=sorted(ctx.config.admins))
+        write_xlsx(rnd, path, pickup_points=ctx.config.pickup_points, admins=sorted(ctx.config.admins),
+                   timezone=ctx.config.schedule.timezone)
     # The file carries full phone numbers for the courier: it goes to the merchant only.
     ctx.replies.append(Reply(ctx.msg.sender, replies.exported(rnd, len(rnd.orders)), (),
                              (Attachment(path, "file"),)))
