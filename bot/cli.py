@@ -158,7 +158,7 @@ def run(config_path: str, db_url: str | None) -> None:
             from bot.transports.replay import format_reply
 
             bot.scheduler.deliver = lambda replies: [click.echo("\n" + format_reply(r)) for r in replies]
-            run_console(bot, config)
+            run_console(bot, bot.config)
     finally:
         bot.scheduler.shutdown()
 
