@@ -98,7 +98,7 @@ def test_migrated_database_is_used_like_a_created_one(sqlite_url):
 def test_revision_tells_where_a_database_stands_without_changing_it(sqlite_url):
     engine = create_engine(sqlite_url)
     assert schema.revision(engine) == ""                 # empty: made at the first start
-    _tables_of_the_first_revision(engine)
+    _schema_before_migrations(engine)
     assert schema.revision(engine) is None               # tables from before migrations
     engine.dispose()
     Database(sqlite_url).dispose()
