@@ -50,7 +50,9 @@ def _assert_short_failure(result: subprocess.CompletedProcess, seconds: float, *
     assert result.returncode != 0, output
     assert "Traceback" not in output, output
     assert len(output.splitlines()) <= 3, output
-    assert seconds < 15, seconds
+    # Not a speed measurement (a loaded 2-core machine takes seconds to start Python): it only
+    # catches a command that waits on the network for minutes instead of the 5 s connect timeout.
+    assert seconds < 45, seconds
     for needle in needles:
         assert needle in output, output
     return output
