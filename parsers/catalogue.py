@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from parsers.text import normalize
+from parsers.text import is_emoji, normalize, normalize_entry
 
 MATCH_CUTOFF = 80.0      # below this a fuzzy candidate is not a match
 AMBIGUITY_MARGIN = 5.0   # best two products closer than this: ask which
@@ -110,11 +110,20 @@ class Catalogue:
             if len(key) < MIN_PARTIAL:      # 姜, 蒜: a one-character name is matched whole only
                 parts.setdefault(key, set()).add(name)
         self._parts = {k: frozenset(v) for k, v in parts.items()}
-        self._specs = _spec_forms({normalize(s) for p in self.products for s in p.specs}, self._parts)
+        every_spec = {k for p in self.products for k in map(spec_key, p.specs) if k}
+        self._specs = _spec_forms(every_spec, self._parts)
+        # Parts of a longer spec (黑椒 of 黑椒牛柳, 🍓 of 🍓奶昔) are found like
+        # specs; which spec they name is decided per product (spec_of).
+        for part in _spec_parts(every_spec):
+            if part not in self._specs and fold(part) not in self._parts:
+                self._specs[part] = part
         self.by_name = {p.name: p for p in self.products}
-        self._specs_of = {p.name: frozenset(normalize(s) for s in p.specs) for p in self.products}
+        self._specs_of = {p.name: tuple(k for k in map(spec_key, p.specs) if k) for p in self.products}
         self.max_key = max((len(k) for k in self._parts), default=0)
         self.max_spec = max((len(s) for s in self._specs), default=0)
+        # Menu numbers and letters (CONTRACT 3b), as customers type them.
+        self.by_code = {code_key(p.code): p.name for p in self.products if p.code and code_key(p.code)}
+        self.default = next((p.name for p in self.products if p.default), None)
         # Names of products taken off sale: said in full, they are that product (and
         # refused as such), never a part of another name (雪花啤酒 is not 啤酒 of 青岛啤酒).
         self._off_keys = {fold(k): p.name for p in self.off_sale for k in (p.name, *p.aliases) if fold(k)}
@@ -166,12 +175,31 @@ class Catalogue:
         return None
 
     def sold_in(self, name: str | None, spec: str) -> bool:
-        """Whether the product on sale called `name` comes in `spec` (normalised)."""
-        return spec in self._specs_of.get(name, ()) if name else False
+        """Whether the product on sale called `name` comes in `spec` (normalised,
+        or a part of one of its specs that fits only that one)."""
+        return self.spec_of(name, spec) is not None
+
+    def spec_of(self, name: str | None, written: str) -> str | None:
+        """The spec key of product `name` that `written` names: the spec itself, a form
+        of it (粉色 for 粉), or a part that fits only one of its specs (黑椒 for 黑椒牛柳)."""
+        specs = self._specs_of.get(name, ()) if name else ()
+        if not specs or not written:
+            return None
+        if written in specs:
+            return written
+        form = self._specs.get(written.lower())
+        if form in specs:
+            return form
+        fits = [s for s in specs if written in s or written.lower() in s.lower()]
+        return fits[0] if len(fits) == 1 else None
 
     def products_in(self, spec: str) -> tuple[str, ...]:
         """The products on sale that come in `spec`, in catalogue order."""
-        return tuple(p.name for p in self.products if spec in self._specs_of[p.name])
+        return tuple(p.name for p in self.products if self.spec_of(p.name, spec) is not None)
+
+    def product_by_code(self, written: str) -> str | None:
+        """The product the round's menu numbers or letters `written` (2, 05, c, C)."""
+        return self.by_code.get(code_key(written)) if self.by_code else None
 
     def spec_named(self, written: str) -> str:
         """The catalogue's spec for one `spec_at` found."""
@@ -261,6 +289,30 @@ class Catalogue:
             if span in (normalize(product.name), *map(normalize, product.aliases)):
                 return product.name
         return None
+
+
+def spec_key(spec: str) -> str:
+    """A spec as it is compared: normalised, with its emoji kept (🌶, 🍓奶昔)."""
+    return normalize_entry(spec).text
+
+
+def code_key(code: str) -> str:
+    """A menu number or letter as it is compared: 05 and 5 alike, c and C alike."""
+    code = normalize(code).strip().upper()
+    return code.lstrip("0") or code if code.isdigit() else code
+
+
+def _spec_parts(specs: set[str]) -> set[str]:
+    """Parts of specs that may name them: two or more characters of a spec of three
+    or more, and an emoji of a spec that has words too (🍓 of 🍓奶昔)."""
+    parts: set[str] = set()
+    for spec in specs:
+        if len(spec) >= 3:
+            parts.update(spec[i:j] for i in range(len(spec)) for j in range(i + 2, len(spec) + 1)
+                         if spec[i:j] != spec and not spec[i:j].isascii() and " " not in spec[i:j])
+        if len(spec) >= 2:
+            parts.update(ch for ch in spec if is_emoji(ch))
+    return parts
 
 
 def fold(text: str) -> str:

@@ -19,9 +19,9 @@ from lark import Lark, Transformer, v_args
 from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
-from parsers.catalogue import Catalogue, Match
+from parsers.catalogue import Catalogue, Match, code_key, spec_key
 from parsers.lexer import Tok, tokenize
-from parsers.text import normalize
+from parsers.text import MappedLine, is_emoji, normalize, normalize_entry
 from parsers.units import COUNT_WORDS, Quantity, UnitMismatch, to_selling_unit
 
 GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "entry.lark"
@@ -48,6 +48,7 @@ class ItemRequest:
     spec: str | None = None
     quantity: Quantity | None = None      # None: not written, means one selling unit
     pack: Quantity | None = None          # a pack size written with it (5斤装), not an amount
+    code: str | None = None               # the menu number or letter that named it ("3", "C")
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,16 @@ class EntryRequest:
     @property
     def is_order(self) -> bool:
         return bool(self.items) or self.same_as_above or self.plus is not None
+
+    @property
+    def lone_code(self) -> str | None:
+        """The menu number of a line that is only a number naming one menu item
+        (`2`, `王姐 2`, `🌸5`): it may also answer an open question (CONTRACT 3b, 3c)."""
+        if len(self.items) == 1 and not self.note:
+            item = self.items[0]
+            if item.code is not None and item.code.isdigit() and item.quantity is None and item.spec is None:
+                return item.code
+        return None
 
 
 @dataclass(frozen=True)
@@ -110,10 +121,11 @@ def resolve_item(item: ItemRequest, catalogue: Catalogue) -> ResolvedItem | Item
     product = catalogue.by_name[match.product]
     spec = item.spec
     if product.specs:
-        specs = {normalize(s): s for s in product.specs}
-        if spec is None or spec not in specs:
+        specs = {spec_key(s): s for s in product.specs}
+        key = catalogue.spec_of(product.name, spec) if spec is not None else None
+        if key is None or key not in specs:
             return ItemProblem("missing_spec", item.text, product.specs, product.name)
-        spec = specs[spec]
+        spec = specs[key]
     else:
         spec = None
     quantity = item.quantity or Quantity(1.0)
@@ -157,9 +169,10 @@ def _parser() -> Lark:
 class EntryBuilder(Transformer):
     """Parse tree to requests; the only place tree shapes are known."""
 
-    def __init__(self, line: str, catalogue: Catalogue) -> None:
+    def __init__(self, line: MappedLine, catalogue: Catalogue) -> None:
         super().__init__()
-        self.line = line
+        self.mapped = line
+        self.line = line.text
         self.catalogue = catalogue
 
     # quantities and products
@@ -191,6 +204,20 @@ class EntryBuilder(Transformer):
         return _Item(ItemRequest(product.text, product.match, spec_text,
                                  quantity.value if quantity else None), product.start, end, follow=follow)
 
+    def code_item(self, code: Tok, *rest):
+        """2, 11x2, 1抹茶, C黑椒: the menu's item, in the spec written when it is one of its own."""
+        spec = next((p for p in rest if isinstance(p, Tok) and p.type == "SPEC"), None)
+        amount = next((p for p in rest if isinstance(p, _Quantity)), None)
+        name = code.payload
+        loose = None
+        if spec is not None and not self.catalogue.sold_in(name, str(spec)):
+            loose, spec = spec, None        # a spec of another product is not this item's
+        end = max(code.end_pos, spec.end_pos if spec is not None else 0, amount.end if amount else 0)
+        request = ItemRequest(str(code), Match(str(code), (name,), 100.0), str(spec) if spec is not None else None,
+                              amount.value if amount else None, code=code_key(str(code)))
+        item = _Item(request, code.start_pos, end)
+        return [item, loose] if loose is not None else item
+
     def item_before(self, quantity: _Quantity, product: _Product):
         return _Item(ItemRequest(product.text, product.match, product.spec, quantity.value),
                      quantity.start, product.end, quantity)
@@ -206,7 +233,7 @@ class EntryBuilder(Transformer):
     # a whole line
     def entry(self, *pieces) -> EntryRequest:
         flat = [p for piece in pieces for p in (piece if isinstance(piece, list) else [piece])]
-        return _assemble(flat, self.line, self.catalogue)
+        return _assemble(flat, self.mapped, self.catalogue)
 
     # changes
     def set_to(self, *parts):
@@ -296,8 +323,11 @@ def _as_item(product: _Product | None) -> ItemRequest | None:
     return None if product is None else ItemRequest(product.text, product.match, product.spec)
 
 
-def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
+def _assemble(pieces: list, mapped: MappedLine, catalogue: Catalogue) -> EntryRequest:
     """Bind loose quantities, find the customer and the note."""
+    line = mapped.text
+    emojis = [(p.start_pos, p.end_pos) for p in pieces if isinstance(p, Tok) and p.type == "EMOJI"]
+    pieces = [p for p in pieces if not (isinstance(p, Tok) and p.type == "EMOJI")]
     pieces = _rebind_trailing_quantities(pieces, catalogue)
     items: list[_Item] = []
     texts: list[tuple[int, int]] = []           # (start, end) of words that are not items
@@ -399,6 +429,8 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                 items[target] = _with(items[target], spec=str(piece))
             elif owner is not None:
                 items.append(_continuation(items[owner], piece, None))
+                if pending:
+                    pending.append(len(items) - 1)     # 红提和青提 各2斤: 各 reaches the specs too
             elif (named := _misspelt_before(pieces, index, str(piece), catalogue)) is not None:
                 word, match = named
                 if texts and texts[-1] == (word.start_pos, word.end_pos):
@@ -441,10 +473,16 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     after = [(s, e) for s, e in texts if s >= first]
     if not items and not same and plus is None and bare is None:
         before, after = [], texts
-    elif items and before and before[-1][1] == first:
+    elif items and before and before[-1][1] == first and items[0].request.code is None:
+        # (晴天5: the word glued to a menu number is the customer's name)
         before, modifier = _glued_modifier(line, before)
         after = modifier + after
-    customer = _customer(line, before)
+    # an emoji before the items is part of the name it touches (🌸小雨🌸), or the
+    # name itself before a menu number (🌸5); glued to a product it is decoration
+    named = before + [(s, e) for s, e in emojis if s < first and (
+        any(e == a or s == b for a, b in before)
+        or (items and items[0].request.code is not None and not before and e <= items[0].start))]
+    customer = _customer(mapped, _touching_joined(named) if len(named) > len(before) else before)
     words = (line[s:e] for s, e in _touching_joined(after))
     note = _trim(" ".join(w for w in words if any(c.isalnum() for c in w)))    # not the ( ) a spec left
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit, spec,
@@ -455,15 +493,15 @@ def _trim(text: str) -> str:
     """Without the punctuation and spaces at either end (卷纸2提。, 王姐：)."""
     start, end = 0, len(text)
     while start < end and (text[start] == " " or unicodedata.category(text[start]).startswith(("P", "S"))
-                           and text[start] not in "¥#@(["):
+                           and text[start] not in "¥#@([" and not is_emoji(text[start])):
         start += 1
     while end > start and (text[end - 1] == " " or unicodedata.category(text[end - 1]).startswith(("P", "S"))
-                           and text[end - 1] not in ")]"):
+                           and text[end - 1] not in ")]" and not is_emoji(text[end - 1])):
         end -= 1
     text = text[start:end]
     if text.count("(") != text.count(")"):
         text = text.strip("()[] ")      # a bracket whose pair went with an item
-    if not any(c.isalnum() for c in text):
+    if not any(c.isalnum() or is_emoji(c) for c in text):
         return ""                       # 基围虾(活): the brackets the spec left behind
     return text
 
@@ -669,13 +707,19 @@ def _tok_like(word: Tok, text: str, start: int) -> Tok:
 _SEQ = re.compile(r"^\d{1,4}\s*(?:[.:](?!\d)|[、)])\s*")
 
 
-def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
+def _customer(mapped: MappedLine, spans: list[tuple[int, int]]) -> str | None:
     if not spans:
         return None
+    line = mapped.text
     # the words themselves, not what lies between them (王姐 +1: 王姐)
     name = _trim(" ".join(line[s:e] for s, e in _touching_joined(spans)))
     name = _SEQ.sub("", name, count=1)      # 6. 王姐: a 接龙 line's number copied along
-    return _without_fillers(name) or None
+    name = _without_fillers(name)
+    if not name:
+        return None
+    # kept as written (鄭姐, 🌸): the same characters in the line before normalising
+    at = line.find(name, spans[0][0])
+    return mapped.written(at, at + len(name)) if at >= 0 else name
 
 
 def _without_fillers(name: str) -> str:
@@ -772,19 +816,21 @@ MAX_LINE = 2000   # characters; a longer line is a pasted text, not one order
 
 
 def parse_line(line: str, catalogue: Catalogue) -> EntryRequest | ChangeRequest | None:
-    """Parse one normalised line; None when it is not an order or a change.
+    """Parse one line (as written, or normalised); None when it is not an order or a change.
 
     The lexer is linear, but lark's LALR parser costs ~20 µs a token: a line
     longer than MAX_LINE is answered as chatter instead of parsed.
     """
     if len(line) > MAX_LINE:
         return None
+    mapped = normalize_entry(line)
+    line = mapped.text
     tokens = tokenize(line, catalogue)
     if not tokens:
         return None
     kinds = {t.type for t in tokens}
     parser = _parser()
-    builder = EntryBuilder(line, catalogue)
+    builder = EntryBuilder(mapped, catalogue)
     if kinds & CHANGE_KINDS and "SAME" not in kinds:
         try:
             return builder.transform(parser.parse(tokens, start="change"))

@@ -28,6 +28,7 @@ from lark import Token
 
 from parsers.catalogue import FOLD, MATCH_CUTOFF, Catalogue, Match
 from parsers.numbers import CN_DIGITS, parse_number
+from parsers.text import is_emoji
 from parsers.units import COUNT_WORDS, UNIT_WORDS, WEIGHT_GRAMS, Quantity
 
 # Room numbers, phone numbers and order numbers are words, not quantities.
@@ -47,7 +48,7 @@ _ROOM = re.compile(
 _PAID = ("已付", "已转", "转账", "付款", "支付", "付了", "红包", "收款")
 _PRICE = re.compile(r"¥\s?\d+(?:\.\d+)?")
 _PAID_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:元|块)?")
-_VOLUME = re.compile(r"(\d+(?:\.\d+)?)\s?(ml|mL|ML|l|L|毫升|升)(?![A-Za-z])")
+_VOLUME = re.compile(r"(\d+(?:\.\d+)?)\s?(ml|mL|ML|l|L|毫升|升)(?!(?![xX*]\s*\d)[A-Za-z])")
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _CN_RUN = re.compile(rf"[{CN_DIGITS}]+")
 _TIMES = re.compile(rf"[xX*]\s*(\d+(?:\.\d+)?|[{CN_DIGITS}]+)")
@@ -125,11 +126,18 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
     prev: Tok | None = None  # last token emitted, for 两 and unit decisions
     named: set[str] = set()  # products named so far in the line, for specs that are also names
     plain = _plain_run(catalogue)
+    # Items come first, the note after (CONTRACT 3b): once a word follows an item,
+    # a bare number is a word of the note, neither a menu number nor an amount.
+    item_seen = False
+    note_started = False
+    close_bracket = False    # 1(巧克力): the bracket around a menu item's spec
 
     def flush(end: int) -> Iterator[Tok]:
-        nonlocal text_start, prev
+        nonlocal text_start, prev, note_started
         if text_start >= 0:
             prev = _tok("TEXT", line[text_start:end], text_start, end)
+            if item_seen and any(c.isalnum() for c in str(prev)):
+                note_started = True
             text_start = -1
             yield prev
 
@@ -144,7 +152,44 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
             i = _MENTION.match(line, i).end()
             continue
 
+        if close_bracket and ch in ")]":
+            close_bracket = False
+            i += 1
+            continue
+        if is_emoji(ch):
+            # an emoji is a spec written with it (🥭), or else no word: part of a
+            # name before the items (🌸5), nothing after them
+            spec_end = catalogue.spec_at(line, i)
+            yield from flush(i)
+            end = spec_end or i + 1
+            token = _tok("SPEC" if spec_end else "EMOJI", line[i:end], i, end)
+            yield token
+            prev = token
+            i = end
+            continue
         in_text = text_start >= 0
+        if in_text and ch.isdigit() and line[i - 1] in _BUILDING:
+            i = _ARABIC.match(line, i).end()    # A栋1203, C区0805: a room is a word of the name
+            continue
+        code = _menu_code(line, i, prev, catalogue, note_started) if catalogue.by_code else None
+        if code is not None:
+            yield from flush(i)
+            yield code
+            prev = code
+            item_seen = True
+            i = code.end_pos
+            bracket = re.compile(r" ?[(\[]").match(line, i)
+            if bracket and catalogue.spec_at(line, bracket.end()) is not None:
+                i, close_bracket = bracket.end(), True
+            continue
+        if ch.isdigit() and _bare_number(line, i) and (
+                note_started or (prev is not None and prev.type == "CODE" and prev.end_pos < i)):
+            # 2+4 88 Pine St: a number that names no menu item after the items is the note's
+            if text_start < 0:
+                text_start = i
+            note_started = True
+            i = _ARABIC.match(line, i).end()
+            continue
         token = _product_or_spec(line, folded, i, catalogue, in_text, named)
         if token is not None and token.type == "PRODUCT" and in_text:
             token, text_start = _extend_left(token, line, text_start, catalogue)
@@ -185,6 +230,7 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
         yield from flush(token.start_pos)
         yield token
         prev = token
+        item_seen |= token.type == "PRODUCT"
         if token.type == "PRODUCT" and token.payload.product:
             named.add(token.payload.product)
         i = token.end_pos
@@ -386,11 +432,16 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
         # 小龙包x3: glued to a word too, unless the word is Latin (max3, box2)
         # and not a product's name (Vinda×2, read vindax2)
         if i > 0 and line[i - 1].isascii() and line[i - 1].isalpha() \
-                and not (prev is not None and prev.type == "PRODUCT" and prev.end_pos == i):
+                and not (prev is not None and prev.type in ("PRODUCT", "CODE", "PACK") and prev.end_pos == i):
             return None
         m = _TIMES.match(line, i)
         if m:
             value = parse_number(m.group(1)[:MAX_NUMERAL])
+            unit = _UNIT.match(line, m.end())
+            if value is not None and unit and unit.group() in COUNT_WORDS and prev is not None \
+                    and prev.type == "PACK" and prev.end_pos == i:
+                # 矿泉水550ml*24瓶3箱: bottles in the pack, not the amount ordered
+                return _tok("PACK", line[i:unit.end()], i, unit.end(), Quantity(value, unit.group()))
             if value is not None:
                 return _tok("TIMES", m.group(), i, m.end(), Quantity(value))
         return None
@@ -454,6 +505,67 @@ def _counts_something(line: str, i: int) -> bool:
         return False
     rest = line[end:end + 2]
     return rest.startswith("半") or bool(_UNIT.match(rest)) and not rest[:1].isascii()
+
+
+_BUILDING = frozenset("栋幢座区楼号室")
+_CODE_DIGITS = re.compile(r"\d{1,3}(?![\d.])")
+_SEQ_MARK = re.compile(r" ?[.、)](?!\d)")
+
+
+def _menu_code(line: str, i: int, prev: Tok | None, catalogue: Catalogue, note_started: bool) -> Tok | None:
+    """A menu number or letter naming an item (2+4+9, 11x2, 1抹茶, c 黑椒, 🌸5).
+
+    A number followed by a unit or a product name is an amount (2椰蓉小方, 3份);
+    one right after a product is that product's amount (蛋挞2); the number a
+    接龙 line starts with (3. 小林) is the line's; in the note it is a word.
+    """
+    ch = line[i]
+    if note_started or (prev is not None and prev.type in ("PRODUCT", "TIMES", "UNIT")
+                        and line[prev.end_pos:i].strip() == ""):
+        return None
+    if ch.isdigit():
+        m = _CODE_DIGITS.match(line, i)
+        if m is None or (i > 0 and (line[i - 1].isdigit() or line[i - 1] in ".-/:")):
+            return None
+        end = m.end()
+        if line[:i].strip() == "" and _SEQ_MARK.match(line, end):
+            return None                     # 3. 小林: the 接龙 line's own number
+    elif ch.isascii() and ch.isalpha():
+        end = i + 1
+        if i > 0 and (line[i - 1].isascii() and line[i - 1].isalnum()):
+            return None
+        nxt = line[end:end + 1]
+        if nxt.isascii() and nxt.isalnum() and not _TIMES.match(line, end):
+            return None                     # Amy, A3-1201: a word, not a letter of the menu
+    else:
+        return None
+    written = line[i:end]
+    name = catalogue.product_by_code(written)
+    if name is None:
+        return None
+    rest = line[end:]
+    gap = 1 if rest[:1] == " " else 0
+    after = end + gap
+    if after < len(line):
+        if catalogue.spec_at(line, after) is not None and catalogue.sold_in(name, catalogue.spec_named(
+                line[after:catalogue.spec_at(line, after)])):
+            return _tok("CODE", written, i, end, name)       # 1抹茶, c 黑椒
+        nxt = line[after]
+        if nxt in _MEASURES or _UNIT.match(line, after) or (nxt in "%℃" and not gap):
+            return None                     # 3份, 2斤: an amount; 3天, 5%: words
+        if ch.isalpha() and _is_cjk(nxt) and not gap:
+            return None                     # A栋, C区: a building, not a letter of the menu
+        found = catalogue.product_at(line.translate(FOLD), after)
+        if found is not None and found[1].score >= 100.0 or (
+                found is not None and found[0] - after >= 2):
+            return None                     # 2椰蓉小方: an amount of the product named
+    return _tok("CODE", written, i, end, name)
+
+
+def _bare_number(line: str, i: int) -> bool:
+    """An Arabic number with no unit after it (305, 88, 666)."""
+    end = _ARABIC.match(line, i).end()
+    return not _UNIT.match(line, end) and not _UNIT.match(line, end + 1 if line[end:end + 1] == " " else end)
 
 
 def _keyword_or_separator(line: str, i: int, prev: Tok | None) -> Tok | None:

@@ -1,0 +1,196 @@
+"""Entry lines against a round's menu (CONTRACT 3b), one canonical reading each.
+
+The catalogues are built as the menu reader builds a round's: the menu's
+products, with their numbers or letters, in menu order, then configured ones.
+Lines are passed as written (parse_line normalises them itself), so names keep
+their emoji and traditional characters.
+
+Item notation as in test_parsers_trades: `"奶酥面包/抹茶 1 #1"` is product, spec,
+quantity in the selling unit and the menu code that named it (none: named by
+name); `"?missing_spec"` etc. are items the bot must ask about.
+"""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.catalogue import Catalogue, ProductInfo
+from parsers.entry import EntryRequest, ItemProblem, parse_line, resolve_item
+
+
+def product(name: str, unit: str, *aliases: str, code: str | None = None, specs: tuple[str, ...] = (),
+            default: bool = False) -> ProductInfo:
+    return ProductInfo(name, 10.0, unit, tuple(aliases), specs=specs, code=code, default=default)
+
+
+MENUS = {
+    # a bakery that numbers its menu; one configured product after the menu
+    "bakery": Catalogue((
+        product("奶酥面包", "袋", code="1", specs=("原味", "抹茶", "巧克力")),
+        product("蛋黄酥", "盒", code="2"),
+        product("提拉米苏", "个", code="3"),
+        product("榴莲班戟", "盒", code="4"),
+        product("水果茶", "杯", code="5", specs=("🥭", "🍓奶昔", "🦐")),
+        product("核桃酥", "袋", code="9"),
+        product("雪花酥", "袋", code="11"),
+        product("全麦吐司", "条"),
+    )),
+    # an office lunch with a lettered menu
+    "lunch": Catalogue((
+        product("宫保鸡丁饭", "份", code="A"),
+        product("鱼香肉丝饭", "份", code="B"),
+        product("牛排饭", "份", code="C", specs=("黑椒牛排", "番茄牛排")),
+    )),
+    # no codes at all: numbers are amounts
+    "plain": Catalogue((
+        product("蛋黄酥", "盒"), product("提拉米苏", "个"),
+        product("矿泉水", "箱"), product("可乐", "箱"), product("雪碧", "箱"),
+        product("葡萄", "斤", specs=("红提", "青提")),
+        product("辣酱", "瓶", specs=("🌶", "不辣")),
+        product("五花肉", "斤"), product("柠檬茶", "瓶"), product("三鲜水饺", "袋"),
+        product("向日葵", "枝"), product("百合", "束"),
+    )),
+}
+
+
+def read(menu: str, line: str) -> tuple[str | None, list[str], str]:
+    catalogue = MENUS[menu]
+    parsed = parse_line(line, catalogue)
+    assert isinstance(parsed, EntryRequest), f"{line!r} was read as {parsed!r}"
+    items = []
+    for item in parsed.items:
+        resolved = resolve_item(item, catalogue)
+        if isinstance(resolved, ItemProblem):
+            items.append(f"?{resolved.reason}")
+        else:
+            spec = f"/{resolved.spec}" if resolved.spec else ""
+            code = f" #{item.code}" if item.code else ""
+            items.append(f"{resolved.product}{spec} {resolved.quantity:g}{code}")
+    return parsed.customer, items, parsed.note
+
+
+BY_CODE = [
+    # numbers joined by +
+    ("bakery", "2+4+9", None, ["蛋黄酥 1 #2", "榴莲班戟 1 #4", "核桃酥 1 #9"], ""),
+    ("bakery", "2＋4＋9", None, ["蛋黄酥 1 #2", "榴莲班戟 1 #4", "核桃酥 1 #9"], ""),
+    ("bakery", "2、4、9", None, ["蛋黄酥 1 #2", "榴莲班戟 1 #4", "核桃酥 1 #9"], ""),
+    ("bakery", "2 4", None, ["蛋黄酥 1 #2", "榴莲班戟 1 #4"], ""),
+    # a spec of the numbered item, glued or in brackets
+    ("bakery", "1抹茶+3", None, ["奶酥面包/抹茶 1 #1", "提拉米苏 1 #3"], ""),
+    ("bakery", "1（巧克力）", None, ["奶酥面包/巧克力 1 #1"], ""),
+    ("bakery", "1(原味)+2", None, ["奶酥面包/原味 1 #1", "蛋黄酥 1 #2"], ""),
+    ("bakery", "1 巧克力", None, ["奶酥面包/巧克力 1 #1"], ""),
+    ("bakery", "1", None, ["?missing_spec"], ""),
+    # a multiplier
+    ("bakery", "11x2", None, ["雪花酥 2 #11"], ""),
+    ("bakery", "11*2", None, ["雪花酥 2 #11"], ""),
+    ("bakery", "11×2", None, ["雪花酥 2 #11"], ""),
+    ("bakery", "11X2+3", None, ["雪花酥 2 #11", "提拉米苏 1 #3"], ""),
+    ("bakery", "3 2个", None, ["提拉米苏 2 #3"], ""),
+    # a lone number after the customer's name; the name glued to it
+    ("bakery", "王姐 2", "王姐", ["蛋黄酥 1 #2"], ""),
+    ("bakery", "2", None, ["蛋黄酥 1 #2"], ""),
+    ("bakery", "🌸5🥭", "🌸", ["水果茶/🥭 1 #5"], ""),
+    ("bakery", "🌸4", "🌸", ["榴莲班戟 1 #4"], ""),
+    ("bakery", "晴天4", "晴天", ["榴莲班戟 1 #4"], ""),
+    ("bakery", "Lily 2+3", "Lily", ["蛋黄酥 1 #2", "提拉米苏 1 #3"], ""),
+    ("bakery", "3. 小林 2+4", "小林", ["蛋黄酥 1 #2", "榴莲班戟 1 #4"], ""),
+    ("bakery", "12. 陈 11", "陈", ["雪花酥 1 #11"], ""),
+    # a number before a unit or a product name is an amount
+    ("bakery", "2蛋黄酥", None, ["蛋黄酥 2"], ""),
+    ("bakery", "2盒蛋黄酥", None, ["蛋黄酥 2"], ""),
+    ("bakery", "蛋黄酥2", None, ["蛋黄酥 2"], ""),
+    ("bakery", "蛋黄酥 2", None, ["蛋黄酥 2"], ""),
+    ("bakery", "全麦吐司2条", None, ["全麦吐司 2"], ""),
+    ("bakery", "3+全麦吐司1条", None, ["提拉米苏 1 #3", "全麦吐司 1"], ""),
+    # a number that is no menu item is not an item
+    ("bakery", "王姐 2+4 88 Pine St", "王姐", ["蛋黄酥 1 #2", "榴莲班戟 1 #4"], "88 Pine St"),
+    # letters
+    ("lunch", "A*2", None, ["宫保鸡丁饭 2 #A"], ""),
+    ("lunch", "B×2", None, ["鱼香肉丝饭 2 #B"], ""),
+    ("lunch", "b", None, ["鱼香肉丝饭 1 #B"], ""),
+    ("lunch", "c 黑椒", None, ["牛排饭/黑椒牛排 1 #C"], ""),
+    ("lunch", "C黑椒", None, ["牛排饭/黑椒牛排 1 #C"], ""),
+    ("lunch", "C番茄 +A", None, ["牛排饭/番茄牛排 1 #C", "宫保鸡丁饭 1 #A"], ""),
+    ("lunch", "Amy A", "Amy", ["宫保鸡丁饭 1 #A"], ""),
+    ("lunch", "A栋1203 B", "A栋1203", ["鱼香肉丝饭 1 #B"], ""),
+    # without codes, numbers are amounts as before
+    ("plain", "老王 蛋黄酥 2", "老王", ["蛋黄酥 2"], ""),
+]
+
+
+@pytest.mark.parametrize(("menu", "line", "customer", "items", "note"), BY_CODE)
+def test_items_named_by_menu_number_or_letter(menu, line, customer, items, note):
+    assert read(menu, line) == (customer, items, note)
+
+
+def test_a_lone_number_is_recognisable_as_one():
+    catalogue = MENUS["bakery"]
+    assert parse_line("2", catalogue).lone_code == "2"
+    assert parse_line("王姐 2", catalogue).lone_code == "2"
+    assert parse_line("2+3", catalogue).lone_code is None
+    assert parse_line("11x2", catalogue).lone_code is None
+    assert parse_line("蛋黄酥 2", catalogue).lone_code is None
+
+
+def test_without_a_numbered_menu_a_lone_number_names_no_item():
+    parsed = parse_line("王姐 2", MENUS["plain"])
+    assert parsed is None or not parsed.items
+
+
+READING = [
+    # items first, the note after: numbers in the note are neither items nor amounts
+    ("plain", "蛋黄酥2盒 Unit 305", None, ["蛋黄酥 2"], "Unit 305"),
+    ("bakery", "2+3 oak 9", None, ["蛋黄酥 1 #2", "提拉米苏 1 #3"], "oak 9"),
+    ("bakery", "3+4 （送666）", None, ["提拉米苏 1 #3", "榴莲班戟 1 #4"], "(送666)"),
+    ("bakery", "2+4 88 Pine St", None, ["蛋黄酥 1 #2", "榴莲班戟 1 #4"], "88 Pine St"),
+    ("plain", "提拉米苏3个 放门卫 2号柜", None, ["提拉米苏 3"], "放门卫 2号柜"),
+    # a room or building before the items is the customer's, never an amount
+    ("plain", "A栋1203 五花肉 2斤", "A栋1203", ["五花肉 2"], ""),
+    ("plain", "D座1605 五花肉2斤", "D座1605", ["五花肉 2"], ""),
+    ("plain", "C区0805 提拉米苏", "C区0805", ["提拉米苏 1"], ""),
+    ("plain", "3栋502 蛋黄酥1盒", "3栋502", ["蛋黄酥 1"], ""),
+    ("plain", "7-2-301 蛋黄酥1盒", "7-2-301", ["蛋黄酥 1"], ""),
+    ("plain", "B座2201 李 五花肉1斤", "B座2201 李", ["五花肉 1"], ""),
+    # pack sizes in the product's text
+    ("plain", "矿泉水550ml*24瓶3箱", None, ["矿泉水 3"], ""),
+    ("plain", "可乐330ml*24罐 2箱", None, ["可乐 2"], ""),
+    ("plain", "雪碧12罐装一箱", None, ["雪碧 1"], ""),
+    # 各 over every spec before it
+    ("plain", "葡萄 红提和青提 各2斤", None, ["葡萄/红提 2", "葡萄/青提 2"], ""),
+    ("plain", "蛋黄酥 提拉米苏 各2", None, ["蛋黄酥 2", "提拉米苏 2"], ""),
+    # specs written with emoji; an emoji is no word
+    ("bakery", "水果茶🥭", None, ["水果茶/🥭 1"], ""),
+    ("bakery", "水果茶 🍓奶昔 2杯", None, ["水果茶/🍓奶昔 2"], ""),
+    ("bakery", "水果茶 🍤 2杯", None, ["水果茶/🦐 2"], ""),
+    ("bakery", "水果茶🍓", None, ["水果茶/🍓奶昔 1"], ""),
+    ("bakery", "水果茶🍉 蛋黄酥1盒", None, ["?missing_spec", "蛋黄酥 1"], ""),
+    ("plain", "辣酱🌶️2瓶", None, ["辣酱/🌶 2"], ""),
+    ("plain", "辣酱 不辣 1瓶", None, ["辣酱/不辣 1"], ""),
+    # a spec of the product just named belongs to it, wherever it stands
+    ("bakery", "2奶酥面包 原味", None, ["奶酥面包/原味 2"], ""),
+    ("bakery", "奶酥面包 2袋 抹茶", None, ["奶酥面包/抹茶 2"], ""),
+    # names as written
+    ("plain", "鄭姐 五花肉兩斤", "鄭姐", ["五花肉 2"], ""),
+    ("plain", "🌸小雨🌸 五花肉2斤", "🌸小雨🌸", ["五花肉 2"], ""),
+]
+
+
+@pytest.mark.parametrize(("menu", "line", "customer", "items", "note"), READING)
+def test_reading_real_entry_lines(menu, line, customer, items, note):
+    assert read(menu, line) == (customer, items, note)
+
+
+_ODD = st.sampled_from(["🌶", "🌶️", "不", "辣", "!", "（", "/", " ", "🍓奶昔", "x", "1", "大", "#", "·", "🥭🥭"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(specs=st.lists(_ODD, min_size=1, max_size=4, unique=True), line=st.text(
+    alphabet="辣酱不🌶️!（/ 大x1#·2瓶🍓奶昔🥭各和+", max_size=20))
+def test_odd_specs_never_break_matching(specs, line):
+    catalogue = Catalogue((product("辣酱", "瓶", specs=tuple(specs)), product("五花肉", "斤", code="1")))
+    parsed = parse_line(line, catalogue)
+    if isinstance(parsed, EntryRequest):
+        for item in parsed.items:
+            resolve_item(item, catalogue)
