@@ -30,6 +30,7 @@ MAX_FUZZY = 24           # longer spans are sentences, not misspelt names
 # the translation keeps every index, so lexer positions stay valid.
 FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _DIGIT_NAMES = str.maketrans("0123456789", "零一二三四五六七八九")
+_NAME_DIGITS = str.maketrans("一二三四五六七八九", "123456789")
 
 # Initials and finals that pinyin typists and southern speakers swap.
 _NEAR_INITIALS = {("b", "p"), ("z", "zh"), ("c", "ch"), ("s", "sh"), ("n", "l"), ("f", "h")}
@@ -98,6 +99,13 @@ class Catalogue:
             spelled = key.translate(_DIGIT_NAMES)
             if spelled != key:
                 self._keys.setdefault(spelled, name)
+        # 5花肉 for 五花肉: numerals inside a name are typed as digits too; such a
+        # form is a name, and only its parts with two characters besides the digit
+        digit_forms = {}
+        for key, name in list(self._keys.items()):
+            typed = key.translate(_NAME_DIGITS)
+            if typed != key and sum(not c.isdigit() for c in typed) >= 2:
+                digit_forms.setdefault(typed, name)
         self._match_cache: dict[str, Match] = {}
         # cocacola for Coca Cola: Latin names are also typed without their spaces
         self._squeezed = {k.replace(" ", ""): n for k, n in self._keys.items() if " " in k}
@@ -109,6 +117,13 @@ class Catalogue:
         for key, name in self._keys.items():
             if len(key) < MIN_PARTIAL:      # 姜, 蒜: a one-character name is matched whole only
                 parts.setdefault(key, set()).add(name)
+        for key, name in digit_forms.items():
+            for i in range(len(key)):
+                for j in range(i + MIN_PARTIAL, len(key) + 1):
+                    part = key[i:j]
+                    if any(c.isdigit() for c in part) and sum(not c.isdigit() for c in part) >= 2:
+                        parts.setdefault(part, set()).add(name)
+            self._keys.setdefault(key, name)
         self._parts = {k: frozenset(v) for k, v in parts.items()}
         every_spec = {k for p in self.products for k in map(spec_key, p.specs) if k}
         self._specs = _spec_forms(every_spec, self._parts)

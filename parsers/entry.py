@@ -462,6 +462,16 @@ def _assemble(pieces: list, mapped: MappedLine, catalogue: Catalogue) -> EntryRe
     if not items and not same and plus is None and len(loose_amounts) == 1 and loose_amounts[0].value.unit:
         bare = loose_amounts[0]             # 老王 两盒 要新鲜的: an amount, and no product named
         texts.remove((bare.start, bare.end))
+    if not items and not same and plus is None and not loose_specs:
+        unknown = _unknown_word(texts, bare, line, catalogue)
+        if unknown is not None:
+            # 榴莲 2个, 阿梅 口水鸡: a word where a product stands, not on sale: asked about
+            texts.remove((unknown.start, unknown.end))
+            items.append(_with(unknown, quantity=bare.value) if bare is not None else unknown)
+            explicit |= bare is not None
+            if bare is not None:
+                texts = [t for t in texts if t != (bare.start, bare.end)]
+            bare = None
     spec = None
     if (plus is not None or bare is not None) and not items and loose_specs:
         spec = str(loose_specs.pop(0))      # +2 母: the spec of the +1
@@ -484,7 +494,8 @@ def _assemble(pieces: list, mapped: MappedLine, catalogue: Catalogue) -> EntryRe
         or (items and items[0].request.code is not None and not before and e <= items[0].start))]
     customer = _customer(mapped, _touching_joined(named) if len(named) > len(before) else before)
     words = (line[s:e] for s, e in _touching_joined(after))
-    note = _trim(" ".join(w for w in words if any(c.isalnum() for c in w)))    # not the ( ) a spec left
+    # not the ( ) a spec left, nor a lone 要 or 我要 that went with an item
+    note = _trim(" ".join(w for w in words if any(c.isalnum() or is_emoji(c) for c in w) and _without_fillers(w)))
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit, spec,
                         bare.value if bare is not None else None)
 
@@ -663,6 +674,14 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
         if cut:
             text = text[cut:]
             word = _tok_like(word, text, word.start_pos + cut)
+        core = _without_fillers(text)
+        if not core:
+            return None                 # 我要3袋: an amount, and no product named
+        if core != text and _looks_like_name(core):
+            return None                 # 王姐要3袋: a name, an amount, no product
+        if core != text and text.endswith(core):
+            word = _tok_like(word, core, word.start_pos + len(text) - len(core))
+            text = core                 # 要榴莲2个: 要 is no part of the word
         found = catalogue.match_tail(text)
         if found:
             offset, match = found
@@ -673,6 +692,51 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
         return None
     start = min(word.start_pos, quantity.start)
     return _Item(ItemRequest(text, match, None, quantity.value), start, max(word.end_pos, quantity.end))
+
+
+# Characters of chatter and questions, never of a product name standing alone.
+_CHATTER = frozenset("随便来些吗呢吧啊呀哦嗯了谢好哈在到么是有没还什怎几多少请问能可哪谁我你他她它们这那就都也很太真")
+
+
+def _unknown_word(texts: list[tuple[int, int]], bare: _Quantity | None, line: str,
+                  catalogue: Catalogue) -> _Item | None:
+    """The word a line without items names as a product not on sale, if it names one.
+
+    Only the shapes of an order: `WORD`, `NAME WORD`, `WORD amount`, `NAME WORD amount`
+    (向日葵 is known; 口水鸡, 榴莲 2个, 白茶 2饼 are not), where WORD is a few Chinese
+    characters of no chatter and NAME a customer's name or room. Whether it is a product
+    is the catalogue's call: a word that looks like a name before an amount is the
+    customer (王芳 2斤) unless the amount's unit is one nothing on sale is sold by.
+    """
+    spans = [sp for sp in _touching_joined(texts) if _trim(line[sp[0]:sp[1]])]
+    if bare is not None:
+        spans = [sp for sp in spans if sp[1] <= bare.start]
+        if len(spans) != len(_touching_joined(texts)):
+            return None                     # words after the amount: a sentence, not an order
+    if not 1 <= len(spans) <= 2:
+        return None
+    start, end = spans[-1]
+    word = line[start:end]
+    if bare is not None and bare.start - end > 1:
+        return None
+    if not (2 <= len(word) <= 6 and all(_is_cjk_char(c) for c in word)) or set(word) & _CHATTER:
+        return None
+    if len(spans) == 2:
+        head = _SEQ.sub("", _trim(line[spans[0][0]:spans[0][1]]), count=1)
+        if not head or not _looks_like_name(_without_fillers(head) or head):
+            return None
+    if _looks_like_name(word):
+        units = {p.unit for p in catalogue.products}
+        if bare is None or bare.value.unit in units:
+            return None
+    match = catalogue.match(word)
+    if match.products:
+        return None                         # a product after all: the lexer would have seen it
+    return _Item(ItemRequest(word, match), start, end)
+
+
+def _is_cjk_char(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _misspelt_product(word: Tok, catalogue: Catalogue) -> Match | None:

@@ -29,7 +29,7 @@ from lark import Token
 from parsers.catalogue import FOLD, MATCH_CUTOFF, Catalogue, Match
 from parsers.numbers import CN_DIGITS, parse_number
 from parsers.text import is_emoji
-from parsers.units import COUNT_WORDS, UNIT_WORDS, WEIGHT_GRAMS, Quantity
+from parsers.units import COUNT_WORDS, UNIT_SLIPS, UNIT_WORDS, WEIGHT_GRAMS, Quantity
 
 # Room numbers, phone numbers and order numbers are words, not quantities.
 _UNITS = "(?:" + "|".join(map(re.escape, UNIT_WORDS)) + ")"
@@ -92,7 +92,34 @@ def _tok(kind: str, text: str, start: int, end: int, payload: object = None) -> 
 def tokenize(line: str, catalogue: Catalogue) -> list[Tok]:
     """Tokens of one normalised line (see parsers.text.normalize)."""
     tokens = list(_scan(line, line.translate(FOLD), catalogue))
-    return _join_products(_pack_sizes(_compound_weights(tokens, line), line), line, catalogue)
+    return _whole_words(_join_products(_pack_sizes(_compound_weights(tokens, line), line), line, catalogue),
+                        line, catalogue)
+
+
+# After a part of a name, characters that say something about it rather than
+# continue the word: 三鲜的, 三鲜馅, 水饺呢.
+_NOT_A_TAIL = frozenset("的要呢吗么了啊呀吧哦馅味款装类系都也还就再先")
+
+
+def _whole_words(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[Tok]:
+    """柠檬水 with 柠檬茶 on sale: a part of a name glued to a character or two that
+    are not part of it is one word, matched whole (a slip of a name, or something
+    not on sale, asked about with suggestions), never the name plus a note."""
+    out: list[Tok] = []
+    for tok in tokens:
+        last = out[-1] if out else None
+        if (tok.type == "TEXT" and last is not None and last.type == "PRODUCT" and last.end_pos == tok.start_pos
+                and last.payload.products and last.payload.score < 100.0 and len(tok) <= 2
+                and all(_is_cjk(c) and c not in CN_DIGITS for c in str(tok)) and str(tok)[0] not in _NOT_A_TAIL
+                and (tok.end_pos == len(line) or not _is_cjk(line[tok.end_pos]))):
+            whole = line[last.start_pos:tok.end_pos]
+            match = catalogue.match(whole)
+            if not match.products:
+                match = Match(whole, (), match.score, match.suggestions or last.payload.products)
+            out[-1] = _tok("PRODUCT", whole, last.start_pos, tok.end_pos, match)
+            continue
+        out.append(tok)
+    return out
 
 
 def _compound_weights(tokens: list[Tok], line: str) -> list[Tok]:
@@ -427,7 +454,7 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
     if after_number or (prev is not None and prev.type == "NUM" and line[i - 1:i] == " "):
         unit = _UNIT.match(line, i)
         if unit:
-            return _tok("UNIT", unit.group(), i, unit.end(), unit.group().lower())
+            return _tok("UNIT", unit.group(), i, unit.end(), UNIT_SLIPS.get(unit.group().lower(), unit.group().lower()))
     if ch in "xX*":
         # 小龙包x3: glued to a word too, unless the word is Latin (max3, box2)
         # and not a product's name (Vinda×2, read vindax2)

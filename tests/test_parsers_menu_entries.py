@@ -194,3 +194,47 @@ def test_odd_specs_never_break_matching(specs, line):
     if isinstance(parsed, EntryRequest):
         for item in parsed.items:
             resolve_item(item, catalogue)
+
+
+NOTHING_SILENT = [
+    # a partial match never swallows the start of another word
+    ("plain", "柠檬水 2瓶", None, ["?unknown_product"], ""),
+    ("plain", "柠檬水", None, ["?unknown_product"], ""),
+    ("plain", "柠檬2瓶", None, ["柠檬茶 2"], ""),
+    # a product name alone is one unit; an unknown word alone, or with an amount, is asked about
+    ("plain", "三鲜水饺", None, ["三鲜水饺 1"], ""),
+    ("plain", "向日葵", None, ["向日葵 1"], ""),
+    ("plain", "3-201 百合", "3-201", ["百合 1"], ""),
+    ("plain", "阿梅 口水鸡", "阿梅", ["?unknown_product"], ""),
+    ("plain", "榴莲 2个", None, ["?unknown_product"], ""),
+    ("plain", "白茶 2饼", None, ["?unknown_product"], ""),
+    ("plain", "要榴莲2个", None, ["?unknown_product"], ""),
+    # chatter and questions name no item
+    ("plain", "上次的草莓真好吃", None, [], "上次的草莓真好吃"),
+    ("plain", "榴莲还有吗", None, [], "榴莲还有吗"),
+    ("plain", "谢谢 辛苦了", None, [], "谢谢 辛苦了"),
+    ("plain", "王芳", None, [], "王芳"),
+    # notes keep only the words that were not part of anything recognised
+    ("plain", "5花肉2斤", None, ["五花肉 2"], ""),
+    ("plain", "三鲜水饺 3代", None, ["三鲜水饺 3"], ""),
+    ("plain", "五花肉2jin", None, ["五花肉 2"], ""),
+    ("plain", "五花肉 要2斤", None, ["五花肉 2"], ""),
+    ("plain", "五花肉2斤 米饭换面条", None, ["五花肉 2"], "米饭换面条"),
+]
+
+
+@pytest.mark.parametrize(("menu", "line", "customer", "items", "note"), NOTHING_SILENT)
+def test_order_attempts_are_items_and_chatter_is_not(menu, line, customer, items, note):
+    assert read(menu, line) == (customer, items, note)
+
+
+@pytest.mark.parametrize(("line", "customer"), [("我要3袋", None), ("王姐要3袋", "王姐"), ("老王 两袋", "老王")])
+def test_an_amount_with_no_product_is_an_amount(line, customer):
+    parsed = parse_line(line, MENUS["plain"])
+    assert parsed.items == () and parsed.customer == customer and parsed.bare_quantity.unit == "袋"
+
+
+def test_an_unknown_word_is_asked_about_with_suggestions():
+    parsed = parse_line("柠檬水 2瓶", MENUS["plain"])
+    problem = resolve_item(parsed.items[0], MENUS["plain"])
+    assert problem.reason == "unknown_product" and "柠檬茶" in problem.suggestions
