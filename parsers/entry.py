@@ -49,6 +49,7 @@ class ItemRequest:
     quantity: Quantity | None = None      # None: not written, means one selling unit
     pack: Quantity | None = None          # a pack size written with it (5斤装), not an amount
     code: str | None = None               # the menu number or letter that named it ("3", "C")
+    by_default: bool = False              # the round's default product (a set meal), named by no word
 
 
 @dataclass(frozen=True)
@@ -458,6 +459,11 @@ def _assemble(pieces: list, mapped: MappedLine, catalogue: Catalogue) -> EntryRe
                 pending = []
     items.sort(key=lambda it: it.start)
     items, mentions = _clarifications(items)
+    items, swapped = _swaps(items, texts, line, loose_amounts)
+    texts = texts + swapped
+    if catalogue.default is not None and not same:
+        items, texts, plus, loose_amounts = _set_meal(items, texts, plus, loose_amounts, line, catalogue)
+        explicit |= any(it.request.by_default and it.request.quantity is not None for it in items)
     bare = None
     if not items and not same and plus is None and len(loose_amounts) == 1 and loose_amounts[0].value.unit:
         bare = loose_amounts[0]             # 老王 两盒 要新鲜的: an amount, and no product named
@@ -498,6 +504,98 @@ def _assemble(pieces: list, mapped: MappedLine, catalogue: Catalogue) -> EntryRe
     note = _trim(" ".join(w for w in words if any(c.isalnum() or is_emoji(c) for c in w) and _without_fillers(w)))
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit, spec,
                         bare.value if bare is not None else None)
+
+
+def _swaps(items: list[_Item], texts: list[tuple[int, int]], line: str, amounts: list[_Quantity]
+           ) -> tuple[list[_Item], list[tuple[int, int]]]:
+    """米饭换面条, 土豆换成豆腐: a wish about the item, for the note; neither is ordered."""
+    out: list[_Item] = []
+    notes: list[tuple[int, int]] = []
+    skip = -1
+    for k, item in enumerate(items):
+        if k <= skip:
+            continue
+        nxt = items[k + 1] if k + 1 < len(items) else None
+        if nxt is not None and item.request.quantity is None and line[item.end:nxt.start].strip() in _SWAP_WORDS \
+                and nxt.start - item.end <= 3:
+            end = nxt.end if nxt.request.quantity is None or nxt.leading else nxt.start + len(nxt.request.text)
+            notes.append((item.start, end))
+            if end < nxt.end:               # 米饭换面条 2份: the amount is the line's, not the swap's
+                amount = _Quantity(nxt.request.quantity, line.index(line[end:nxt.end].strip(), end), nxt.end)
+                amounts.append(amount)
+                notes.append((amount.start, amount.end))
+            for span in [t for t in texts if item.end <= t[0] and t[1] <= nxt.start]:
+                texts.remove(span)
+            skip = k + 1
+            continue
+        out.append(item)
+    return out, notes
+
+
+_SWAP_WORDS = ("换", "换成", "换为", "改成", "改")
+_ADD_WORDS = re.compile(r"^(?:再|多|另|追)?加(?:个|一个|一份|份)?$")
+
+
+def _set_meal(items: list[_Item], texts: list[tuple[int, int]], plus: float | None, amounts: list[_Quantity],
+              line: str, catalogue: Catalogue):
+    """A set-meal round (CONTRACT 3b, the default product): every line is one meal,
+    or the line's own amount of it (3份, +2份); named products are add-ons besides
+    it (加个凉菜, 少饭，泡菜), with the count written before them (3加卤蛋); only
+    单点X orders X alone. Breakdowns after the line's amount are note.
+
+    Kept in Python: what is an add-on and what is the meal is the catalogue's
+    call (which product is the default), not the line's shape.
+    """
+    default = catalogue.default
+    texts = list(texts)
+    amounts = list(amounts)
+    alone = set()
+    for k, item in enumerate(items):
+        word = next((t for t in texts if t[1] == item.start or (t[1] == item.start - 1 and line[t[1]] == " ")),
+                    None)
+        if word is None:
+            continue
+        text = line[word[0]:word[1]]
+        if text.endswith("单点"):
+            alone.add(k)                    # 单点鸡腿: the add-on without the meal
+            texts.remove(word)
+            if len(text) > 2:
+                texts.append((word[0], word[1] - 2))
+        elif _ADD_WORDS.match(text):
+            texts.remove(word)              # 加个凉菜: the 加 goes with the add-on
+            count = next((a for a in amounts if a.end == word[0]), None)
+            if count is not None and item.request.quantity is None:
+                # 3加卤蛋: the count before the add-on is its amount
+                items[k] = _with(item, quantity=count.value)
+                amounts.remove(count)
+                if (count.start, count.end) in texts:
+                    texts.remove((count.start, count.end))
+    if any(it.request.match.product == default for it in items):
+        return items, texts, plus, amounts
+    if items and all(k in alone for k in range(len(items))):
+        return items, texts, plus, amounts
+    meal = None
+    if plus is not None:
+        meal, plus = Quantity(plus, None), None
+        unit = next((t for t in texts if line[t[0]:t[1]] in ("份", catalogue.by_name[default].unit)), None)
+        if unit is not None:
+            texts.remove(unit)              # +2份
+    else:
+        first = next((a for a in amounts if a.value.unit in (None, "份", "例", catalogue.by_name[default].unit)), None)
+        if first is not None and (first.start, first.end) in texts:
+            meal = first.value              # 3份; later counts (1份少饭) are the breakdown, note
+            texts.remove((first.start, first.end))
+            amounts.remove(first)
+    # the customer's name is the first word when it looks like one (7. 小林 C区 少饭);
+    # the other words are the meal's note
+    words = sorted(t for t in texts if _SEQ.fullmatch(line[t[0]:t[1]] + " ") is None)
+    first_item = min([it.start for it in items] + [len(line)])
+    start = 0
+    if words and words[0][1] <= first_item:
+        name = _without_fillers(_trim(line[words[0][0]:words[0][1]]))
+        start = words[0][1] if name and _looks_like_name(name) else words[0][0]
+    request = ItemRequest(default, Match(default, (default,), 100.0), None, meal, by_default=True)
+    return [_Item(request, start, start)] + items, texts, plus, amounts
 
 
 def _trim(text: str) -> str:
@@ -649,6 +747,8 @@ def _rebind_trailing_quantities(pieces: list, catalogue: Catalogue) -> list:
 
 def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> _Item | None:
     """A quantity glued to words that are not a known product: 荔枝2斤, 2斤荔枝."""
+    if catalogue.default is not None:
+        return None     # 1份少饭: in a set-meal round, words with counts are the meal's breakdown
     quantity: _Quantity = pieces[index]
     prev = pieces[index - 1] if index > 0 else None
     nxt = pieces[index + 1] if index + 1 < len(pieces) else None
@@ -873,6 +973,15 @@ def looks_like_question(text: str) -> bool:
 
 
 CHANGE_KINDS = frozenset({"SET", "ADD", "REMOVE", "SUB"})
+
+
+def _add_on_line(tokens: list[Tok], catalogue: Catalogue) -> bool:
+    """小王 少饭 加2个鸡腿, 3加卤蛋: in a set-meal round, words or a count before 加
+    make the line an entry with an add-on, not a change of an order."""
+    if catalogue.default is None:
+        return False
+    first = next(k for k, t in enumerate(tokens) if t.type in CHANGE_KINDS)
+    return tokens[first].type == "ADD" and any(t.type in ("TEXT", "NUM", "SEP") for t in tokens[:first])
 # A standalone word is read as a product when it matches one at least this well:
 # a typo or homophone of the whole name (catalogue.py scores those 85-92), not a part of it.
 _WHOLE_WORD_SCORE = 85.0
@@ -895,7 +1004,9 @@ def parse_line(line: str, catalogue: Catalogue) -> EntryRequest | ChangeRequest 
     kinds = {t.type for t in tokens}
     parser = _parser()
     builder = EntryBuilder(mapped, catalogue)
-    if kinds & CHANGE_KINDS and "SAME" not in kinds:
+    if kinds & CHANGE_KINDS and _add_on_line(tokens, catalogue):
+        tokens = _glued_texts([_as_text(t) if t.type in CHANGE_KINDS else t for t in tokens], line)
+    elif kinds & CHANGE_KINDS and "SAME" not in kinds:
         try:
             return builder.transform(parser.parse(tokens, start="change"))
         except LarkError:

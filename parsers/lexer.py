@@ -168,6 +168,12 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
             text_start = -1
             yield prev
 
+    seq = _LINE_SEQ.match(line)
+    if seq and catalogue.by_code or seq and catalogue.default:
+        # 7. 小林: the 接龙 line's own number is a word of the line, not an amount
+        prev = _tok("TEXT", seq.group().rstrip(), 0, len(seq.group().rstrip()))
+        yield prev
+        i = seq.end()
     while i < n:
         ch = line[i]
         if ch == " ":
@@ -195,7 +201,7 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
             i = end
             continue
         in_text = text_start >= 0
-        if in_text and ch.isdigit() and line[i - 1] in _BUILDING:
+        if in_text and ch.isdecimal() and line[i - 1] in _BUILDING:
             i = _ARABIC.match(line, i).end()    # A栋1203, C区0805: a room is a word of the name
             continue
         code = _menu_code(line, i, prev, catalogue, note_started) if catalogue.by_code else None
@@ -209,7 +215,7 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
             if bracket and catalogue.spec_at(line, bracket.end()) is not None:
                 i, close_bracket = bracket.end(), True
             continue
-        if ch.isdigit() and _bare_number(line, i) and (
+        if ch.isdecimal() and _bare_number(line, i) and (
                 note_started or (prev is not None and prev.type == "CODE" and prev.end_pos < i)):
             # 2+4 88 Pine St: a number that names no menu item after the items is the note's
             if text_start < 0:
@@ -535,6 +541,7 @@ def _counts_something(line: str, i: int) -> bool:
 
 
 _BUILDING = frozenset("栋幢座区楼号室")
+_LINE_SEQ = re.compile(r"\d{1,4} ?[.、)](?!\d) ?")
 _CODE_DIGITS = re.compile(r"\d{1,3}(?![\d.])")
 _SEQ_MARK = re.compile(r" ?[.、)](?!\d)")
 
@@ -550,7 +557,7 @@ def _menu_code(line: str, i: int, prev: Tok | None, catalogue: Catalogue, note_s
     if note_started or (prev is not None and prev.type in ("PRODUCT", "TIMES", "UNIT")
                         and line[prev.end_pos:i].strip() == ""):
         return None
-    if ch.isdigit():
+    if ch.isdecimal():
         m = _CODE_DIGITS.match(line, i)
         if m is None or (i > 0 and (line[i - 1].isdigit() or line[i - 1] in ".-/:")):
             return None

@@ -238,3 +238,54 @@ def test_an_unknown_word_is_asked_about_with_suggestions():
     parsed = parse_line("柠檬水 2瓶", MENUS["plain"])
     problem = resolve_item(parsed.items[0], MENUS["plain"])
     assert problem.reason == "unknown_product" and "柠檬茶" in problem.suggestions
+
+
+SET_MEAL = Catalogue((
+    product("素食套餐", "份", default=True),
+    product("卤蛋", "个"), product("凉拌木耳", "份", "凉菜"), product("鸡腿", "个"), product("例汤", "份", "汤"),
+    product("米饭", "份"), product("面条", "份"),
+))
+
+MEALS = [
+    # every line is one meal; the line's own amount of it
+    ("7. 小林 C区 少饭", "小林", ["素食套餐 1"], "C区 少饭"),
+    ("小林", "小林", ["素食套餐 1"], ""),
+    ("3份", None, ["素食套餐 3"], ""),
+    ("两份", None, ["素食套餐 2"], ""),
+    ("+2份", None, ["素食套餐 2"], ""),
+    ("8、阿强 两份 一份少饭", "阿强", ["素食套餐 2"], "一份少饭"),
+    # add-ons come besides one meal, with 加 or without
+    ("加个凉菜", None, ["素食套餐 1", "凉拌木耳 1"], ""),
+    ("小王 少饭 加2个鸡腿", "小王", ["素食套餐 1", "鸡腿 2"], "少饭"),
+    ("少饭，凉菜", None, ["素食套餐 1", "凉拌木耳 1"], "少饭"),
+    ("小吴 2份 加卤蛋", "小吴", ["素食套餐 2", "卤蛋 1"], ""),
+    # only 单点 orders the add-on alone
+    ("单点鸡腿", None, ["鸡腿 1"], ""),
+    ("小陈 单点鸡腿2个", "小陈", ["鸡腿 2"], ""),
+    # 加 with something not on sale is note
+    ("加多汤", None, ["素食套餐 1"], "加多汤"),
+    # breakdowns after the line's amount are note; a count before an add-on is its amount
+    ("4份（1份少饭，1份不要辣）", None, ["素食套餐 4"], "(1份少饭 1份不要辣)"),
+    ("3加卤蛋", None, ["素食套餐 1", "卤蛋 3"], ""),
+    ("小李 （2例汤）", "小李", ["素食套餐 1", "例汤 2"], ""),
+    # swaps are wishes: note, and the items go on after them
+    ("米饭换面条 2份", None, ["素食套餐 2"], "米饭换面条"),
+    ("小周 米饭换面条 加卤蛋", "小周", ["素食套餐 1", "卤蛋 1"], "米饭换面条"),
+]
+
+
+@pytest.mark.parametrize(("line", "customer", "items", "note"), MEALS)
+def test_set_meal_rounds_order_the_default_product(line, customer, items, note):
+    MENUS["meal"] = SET_MEAL
+    assert read("meal", line) == (customer, items, note)
+
+
+def test_the_meal_a_line_names_by_no_word_is_marked():
+    parsed = parse_line("小林 少饭", SET_MEAL)
+    assert [(i.match.product, i.by_default) for i in parsed.items] == [("素食套餐", True)]
+
+
+def test_a_swap_orders_neither_product_in_any_round():
+    parsed = parse_line("五花肉2斤 米饭换面条", Catalogue((product("五花肉", "斤"), product("米饭", "份"),
+                                                     product("面条", "份"))))
+    assert [i.match.product for i in parsed.items] == ["五花肉"] and parsed.note == "米饭换面条"
