@@ -533,7 +533,7 @@ def _swaps(items: list[_Item], texts: list[tuple[int, int]], line: str, amounts:
 
 
 _SWAP_WORDS = ("换", "换成", "换为", "改成", "改")
-_ADD_WORDS = re.compile(r"^(?:再|多|另|追)?加(?:个|一个|一份|份)?$")
+_ADD_WORDS = re.compile(r"(?:再|多|另|追)?加(?:个|一个|一份|份)?$")
 
 
 def _set_meal(items: list[_Item], texts: list[tuple[int, int]], plus: float | None, amounts: list[_Quantity],
@@ -561,8 +561,11 @@ def _set_meal(items: list[_Item], texts: list[tuple[int, int]], plus: float | No
             texts.remove(word)
             if len(text) > 2:
                 texts.append((word[0], word[1] - 2))
-        elif _ADD_WORDS.match(text):
+        elif (added := _ADD_WORDS.search(text)) is not None:
             texts.remove(word)              # 加个凉菜: the 加 goes with the add-on
+            if _trim(text[:added.start()]):
+                texts.append((word[0], word[0] + added.start()))   # （1份不要辣）加2个鸡腿
+                continue
             count = next((a for a in amounts if a.end == word[0]), None)
             if count is not None and item.request.quantity is None:
                 # 3加卤蛋: the count before the add-on is its amount
@@ -795,7 +798,7 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
 
 
 # Characters of chatter and questions, never of a product name standing alone.
-_CHATTER = frozenset("随便来些吗呢吧啊呀哦嗯了谢好哈在到么是有没还什怎几多少请问能可哪谁我你他她它们这那就都也很太真")
+_CHATTER = frozenset("截团付转随便来些吗呢吧啊呀哦嗯了谢好哈在到么是有没还什怎几多少请问能可哪谁我你他她它们这那就都也很太真")
 
 
 def _unknown_word(texts: list[tuple[int, int]], bare: _Quantity | None, line: str,

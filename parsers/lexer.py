@@ -92,8 +92,39 @@ def _tok(kind: str, text: str, start: int, end: int, payload: object = None) -> 
 def tokenize(line: str, catalogue: Catalogue) -> list[Tok]:
     """Tokens of one normalised line (see parsers.text.normalize)."""
     tokens = list(_scan(line, line.translate(FOLD), catalogue))
-    return _whole_words(_join_products(_pack_sizes(_compound_weights(tokens, line), line), line, catalogue),
-                        line, catalogue)
+    tokens = _pack_sizes(_compound_weights(tokens, line), line)
+    return _whole_words(_join_products(_packs_in_names(tokens, line), line, catalogue), line, catalogue)
+
+
+def _packs_in_names(tokens: list[Tok], line: str) -> list[Tok]:
+    """Pack sizes written inside a product's text describe it (CONTRACT 3b): in
+    抽纸100抽*24包 2提 and 洗衣液3kg 2瓶 the amount ordered is the one after."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        five = tokens[i:i + 4]
+        glued = all(a.end_pos == b.start_pos for a, b in zip(five, five[1:]))
+        if (len(five) == 4 and glued and [t.type for t in five] == ["NUM", "TEXT", "TIMES", "TEXT"]
+                and len(five[1]) == 1 and str(five[3]) in COUNT_WORDS):
+            # 100抽*24包: so many sheets a pack, so many packs a case
+            out.append(_tok("PACK", line[tok.start_pos:five[3].end_pos], tok.start_pos, five[3].end_pos,
+                            Quantity(five[2].payload.value, str(five[3]))))
+            i += 4
+            continue
+        nxt = tokens[i + 2] if i + 2 < len(tokens) else None
+        if (tok.type == "NUM" and out and out[-1].type == "PRODUCT" and out[-1].end_pos == tok.start_pos
+                and i + 3 < len(tokens) and tokens[i + 1].type == "UNIT" and tokens[i + 1].start_pos == tok.end_pos
+                and tokens[i + 1].payload in WEIGHT_GRAMS and nxt.type == "NUM" and tokens[i + 3].type == "UNIT"
+                and tokens[i + 3].payload in COUNT_WORDS and tokens[i + 3].start_pos == nxt.end_pos):
+            # 洗衣液3kg 2瓶: the weight of one bottle, then how many bottles
+            out.append(_tok("PACK", line[tok.start_pos:tokens[i + 1].end_pos], tok.start_pos,
+                            tokens[i + 1].end_pos, Quantity(tok.payload, tokens[i + 1].payload)))
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
 
 
 # After a part of a name, characters that say something about it rather than

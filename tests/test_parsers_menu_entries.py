@@ -42,6 +42,7 @@ MENUS = {
         product("鱼香肉丝饭", "份", code="B"),
         product("牛排饭", "份", code="C", specs=("黑椒牛排", "番茄牛排")),
     )),
+    "daily": Catalogue((product("纸巾", "提"), product("洗衣液", "瓶"))),
     # no codes at all: numbers are amounts
     "plain": Catalogue((
         product("蛋黄酥", "盒"), product("提拉米苏", "个"),
@@ -157,6 +158,10 @@ READING = [
     ("plain", "矿泉水550ml*24瓶3箱", None, ["矿泉水 3"], ""),
     ("plain", "可乐330ml*24罐 2箱", None, ["可乐 2"], ""),
     ("plain", "雪碧12罐装一箱", None, ["雪碧 1"], ""),
+    ("plain", "可乐500mlx24罐 1箱", None, ["可乐 1"], ""),
+    ("daily", "纸巾100抽*24包 2提", None, ["纸巾 2"], ""),
+    ("daily", "洗衣液3kg 2瓶", None, ["洗衣液 2"], ""),
+    ("daily", "洗衣液2kg3瓶", None, ["洗衣液 3"], ""),
     # 各 over every spec before it
     ("plain", "葡萄 红提和青提 各2斤", None, ["葡萄/红提 2", "葡萄/青提 2"], ""),
     ("plain", "蛋黄酥 提拉米苏 各2", None, ["蛋黄酥 2", "提拉米苏 2"], ""),
@@ -214,6 +219,7 @@ NOTHING_SILENT = [
     ("plain", "榴莲还有吗", None, [], "榴莲还有吗"),
     ("plain", "谢谢 辛苦了", None, [], "谢谢 辛苦了"),
     ("plain", "王芳", None, [], "王芳"),
+    ("plain", "截单", None, [], "截单"),
     # notes keep only the words that were not part of anything recognised
     ("plain", "5花肉2斤", None, ["五花肉 2"], ""),
     ("plain", "三鲜水饺 3代", None, ["三鲜水饺 3"], ""),
