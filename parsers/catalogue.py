@@ -154,7 +154,7 @@ class Catalogue:
         `text` is folded (see `fold`). Latin names match whole words only, so
         `co` in `coffee` is not part of `coca cola`.
         """
-        if text[start] not in self.first_chars:
+        if start >= len(text) or text[start] not in self.first_chars:
             return None
         latin = _is_letter(text[start])
         if latin and start > 0 and (_is_letter(text[start - 1]) or text[start - 1].isdigit()):
@@ -182,7 +182,7 @@ class Catalogue:
     def spec_at(self, text: str, start: int) -> int | None:
         """End of the longest spec (大果, 6寸, 原味) starting at `start`, in any
         of the forms people write it (粉色 for 粉, 10KG for 10kg, 草莓 for 草莓味)."""
-        if text[start].lower() not in self.spec_first_chars:
+        if start >= len(text) or text[start].lower() not in self.spec_first_chars:
             return None
         for end in range(min(len(text), start + self.max_spec), start, -1):
             if text[start:end].lower() in self._specs:

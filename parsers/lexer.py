@@ -585,7 +585,7 @@ def _menu_code(line: str, i: int, prev: Tok | None, catalogue: Catalogue, note_s
     接龙 line starts with (3. 小林) is the line's; in the note it is a word.
     """
     ch = line[i]
-    if note_started or (prev is not None and prev.type in ("PRODUCT", "TIMES", "UNIT")
+    if note_started or (prev is not None and prev.type in ("PRODUCT", "SPEC", "PACK", "TIMES", "UNIT")
                         and line[prev.end_pos:i].strip() == ""):
         return None
     if ch.isdecimal():

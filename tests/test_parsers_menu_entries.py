@@ -103,6 +103,7 @@ BY_CODE = [
     ("bakery", "2盒蛋黄酥", None, ["蛋黄酥 2"], ""),
     ("bakery", "蛋黄酥2", None, ["蛋黄酥 2"], ""),
     ("bakery", "蛋黄酥 2", None, ["蛋黄酥 2"], ""),
+    ("bakery", "奶酥面包 抹茶 2", None, ["奶酥面包/抹茶 2"], ""),
     ("bakery", "全麦吐司2条", None, ["全麦吐司 2"], ""),
     ("bakery", "3+全麦吐司1条", None, ["提拉米苏 1 #3", "全麦吐司 1"], ""),
     # a number that is no menu item is not an item
