@@ -11,6 +11,8 @@ import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
+from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -170,6 +172,32 @@ class Bot:
             return []
         self._after_commit(ctx)
         return out
+
+    def act(self, room_id: str, actor: str, work, *, name: str = "团长") -> list[Reply]:
+        """A merchant's action from outside the chat (the web page) in one unit of work.
+
+        `work(ctx)` runs with the merchant as the message's sender in `room_id`,
+        so it calls the same services as the chat command, writes the same
+        history (actor: the merchant) and queues the same replies in the outbox,
+        all in one transaction, under a fresh id in the ledger.
+        """
+        now = datetime.now(ZoneInfo(self.config.schedule.timezone))
+        msg = Incoming(id=f"web-{uuid4().hex}", ts=now, room=room_id, sender=actor, name=name, text="")
+        with self.db.unit_of_work() as session:
+            ledger.claim(session.connection(), msg.id, msg.ts)
+            ctx = self._context(session, msg)
+            work(ctx)
+            note_round_changes(ctx)
+            ctx.book.finish()
+            out = [_public(reply, msg) for reply in ctx.replies]
+            self._queue(session, msg, out)
+        self._after_commit(ctx)
+        return out
+
+    def catalogue(self) -> Catalogue:
+        """The products as the bot reads orders against them now."""
+        with self.db.session() as session:
+            return self._catalogue_for(list(session.scalars(ALL_PRODUCTS)))
 
     def _after_commit(self, ctx: Context) -> None:
         """What the unit of work left for after its commit: job store changes, caches."""
