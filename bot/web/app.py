@@ -181,8 +181,10 @@ class WebApp:
         rnd = self._round(request)
         if rnd is None:
             return self.render(request, "missing.html", status_code=404)
-        return self.render(request, "delivery.html", rnd=rnd,
-                           groups=delivery_groups(rnd, self.config.pickup_points), tab="delivery")
+        groups = [(group.key, [(stop.address.label() if stop.address else "", text.order_view(stop.order))
+                               for stop in group.stops])
+                  for group in delivery_groups(rnd, self.config.pickup_points)]
+        return self.render(request, "delivery.html", rnd=rnd, groups=groups, tab="delivery")
 
     async def bills_page(self, request: Request) -> Response:
         if not self.admin(request):
@@ -194,7 +196,8 @@ class WebApp:
         show = request.query_params.get("show", "")
         if show in ("paid", "unpaid"):
             chosen = [b for b in chosen if b.paid == (show == "paid")]
-        return self.render(request, "bills.html", rnd=rnd, bills=chosen, figures=figures(rnd), show=show,
+        return self.render(request, "bills.html", rnd=rnd, bills=[text.bill_view(b) for b in chosen],
+                           figures=figures(rnd), show=show,
                            tab="bills")
 
     async def chart_page(self, request: Request) -> Response:
