@@ -3,6 +3,9 @@ that its buttons do what the chat commands do (same history, same group notices)
 from __future__ import annotations
 
 import re
+import socket
+import time
+import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -14,6 +17,7 @@ from starlette.testclient import TestClient
 from bot.cli import main as cli
 from bot.config import ConfigError, load_config
 from bot.web.app import create_app
+from bot.web.server import Background
 from bot.merchant.login_links import NotAdmin, login_link
 from chat import ADMIN, Chat, fruit_config
 from storage.models import Order, OrderHistory, OutboxMessage, Question
@@ -326,3 +330,31 @@ def test_login_link_command_prints_a_link_for_admins_only(chat, sqlite_url, tmp_
     refused = CliRunner().invoke(cli, ["login-link", "--config", str(path), "--db", sqlite_url,
                                        "--admin", "wxid_li"])
     assert refused.exit_code != 0 and "not one of the admins" in refused.output
+
+
+def test_inside_jielong_run_the_page_serves_beside_the_bot_and_hands_notices_to_the_transport(chat, sqlite_url):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = chat.bot.config
+    config = config.__class__(**{**config.__dict__, "web": config.web.__class__(enabled=True, port=port)})
+    web = Background(config, sqlite_url)
+    sent: list = []
+    web.deliver = sent.extend
+    web.start()
+    try:
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read().decode()
+                break
+            except OSError:
+                time.sleep(0.05)
+        assert "后台" in page and "李明" not in page
+        app = web.server.config.app
+        client = TestClient(app)
+        client.get(link(app))
+        token = csrf(client.get("/rounds/1").text)
+        client.post("/rounds/1/orders", data={"one": f"paid:{orders(chat)['李明'].id}", "csrf": token})
+        assert [r.text for r in sent] == ["已标记已付：#1 李明"]
+    finally:
+        web.stop()
