@@ -26,7 +26,7 @@ from bot.chat.orders import OrderBook, catalogue_from
 from bot.config import Config
 from bot.merchant import after_sales as after_sale_commands
 from bot.merchant import binding, orders as order_commands, products as product_commands, report_commands
-from bot.merchant import rounds as round_commands
+from bot.merchant import login_links, rounds as round_commands
 from bot.messages import Incoming, Reply
 from bot.schedule import commands as schedule_commands
 from bot.schedule.jobs import note_round_changes, perform
@@ -51,7 +51,7 @@ COMMANDS = Registry([
     schedule_commands.DEADLINE, schedule_commands.SCHEDULE, schedule_commands.CANCEL_SCHEDULE,
     after_sale_commands.AFTER_SALES, after_sale_commands.REFUND, after_sale_commands.RESEND,
     after_sale_commands.REJECT,
-    my_orders.MY_ORDERS, binding.WHO_AM_I, binding.BIND,
+    my_orders.MY_ORDERS, binding.WHO_AM_I, binding.BIND, login_links.ADMIN_PAGE,
 ])
 
 CATALOGUES_KEPT = 16   # rounds whose catalogues stay built between messages
