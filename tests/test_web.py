@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from bot.cli import main as cli
 from bot.config import ConfigError, load_config
+from bot.messages import Incoming
 from bot.web.app import create_app
 from bot.web.server import Background
 from bot.merchant.login_links import NotAdmin, login_link
@@ -144,6 +145,16 @@ def test_the_merchant_gets_a_private_link_by_sending_houtai(chat, sqlite_url):
     client = TestClient(create_app(chat.bot.config, sqlite_url))
     assert client.get(path).status_code == 200
     assert "李明" in client.get("/rounds/1").text
+
+
+def test_houtai_sent_privately_to_the_bot_answers_the_merchant_there_and_customers_not_at_all(chat):
+    def private(sender: str, n: int) -> list:
+        return chat.bot.handle(Incoming(id=f"private-{n}", ts=datetime.now(timezone.utc), room=None, sender=sender,
+                                        name=sender, text="后台"))
+
+    replies = private(ADMIN, 1)
+    assert len(replies) == 1 and replies[0].to == ADMIN and "/login/" in replies[0].text
+    assert private("wxid_li", 2) == []
 
 
 def test_a_customer_sending_houtai_is_refused_like_any_merchant_command(chat):
