@@ -179,8 +179,21 @@ class Bot:
         `work(ctx)` runs with the merchant as the message's sender in `room_id`,
         so it calls the same services as the chat command, writes the same
         history (actor: the merchant) and queues the same replies in the outbox,
-        all in one transaction, under a fresh id in the ledger.
+        all in one transaction, under a fresh id in the ledger. Like a message, a
+        unit of work that lost a race with another worker (the next order number)
+        is run again from the start; any other failure is raised to the caller.
         """
+        for attempt in range(1, RACE_RETRIES + 1):
+            try:
+                return self._act_once(room_id, actor, work, name)
+            except DBAPIError as exc:
+                if not _lost_race(exc) or attempt == RACE_RETRIES:
+                    raise
+                log.info("action in %s lost a race with another worker (%s); retrying",
+                         room_id, type(exc.orig).__name__)
+        return []
+
+    def _act_once(self, room_id: str, actor: str, work, name: str) -> list[Reply]:
         now = datetime.now(ZoneInfo(self.config.schedule.timezone))
         msg = Incoming(id=f"web-{uuid4().hex}", ts=now, room=room_id, sender=actor, name=name, text="")
         with self.db.unit_of_work() as session:

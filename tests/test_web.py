@@ -369,3 +369,42 @@ def test_inside_jielong_run_the_page_serves_beside_the_bot_and_hands_notices_to_
         assert [r.text for r in sent] == ["已标记已付：#1 李明"]
     finally:
         web.stop()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_link_works_once_and_the_buttons_work(pg_url):
+    chat = Chat(pg_url)
+    chat.admin("开团 周五水果")
+    chat.say("wxid_li", "苹果2斤", name="李明")
+    chat.say("wxid_qian", "@小龙 葡萄2斤", name="钱七", mentions=("bot",))
+    app = create_app(chat.bot.config, pg_url)
+    url = link(app)
+    client = TestClient(app)
+    assert client.get(url).status_code == 200 and TestClient(app).get(url).status_code == 403
+    restarted = TestClient(create_app(chat.bot.config, pg_url), cookies=dict(client.cookies))
+    assert "李明" in restarted.get("/rounds/1").text          # the key kept in the database signs alike
+    page = client.get("/rounds/1").text
+    client.post("/rounds/1/orders", data={"one": f"paid:{orders(chat)['李明'].id}", "csrf": csrf(page)})
+    questions = client.get("/questions").text
+    question_id = re.search(r'action="/questions/(\d+)/place"', questions).group(1)
+    client.post(f"/questions/{question_id}/place", data={"line": "巨峰葡萄 2斤", "csrf": csrf(questions)})
+    assert orders(chat)["李明"].status == "paid" and orders(chat)["钱七"].owner == "wxid_qian"
+    said = [m.text for m in outbox(chat)[-2:]]
+    assert said[0] == "已标记已付：#1 李明" and said[1].startswith("@钱七 已登记：巨峰葡萄")
+    chat.bot.db.dispose()
+
+
+def test_an_action_that_fails_says_so_on_the_page_and_changes_nothing(chat, client, monkeypatch):
+    from bot.merchant import fulfilment
+
+    def broken(ctx, orders):
+        for order in orders:
+            ctx.book.set_status(order, "paid", ctx.msg.sender)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(fulfilment, "mark_paid", broken)
+    token = csrf(client.get("/rounds/1").text)
+    before = len(outbox(chat))
+    response = client.post("/rounds/1/orders", data={"one": f"paid:{orders(chat)['李明'].id}", "csrf": token})
+    assert response.status_code == 200 and "没有处理成功" in response.text
+    assert orders(chat)["李明"].status == "open" and len(outbox(chat)) == before

@@ -12,6 +12,7 @@ names the admin and carries the CSRF token every POST form must echo.
 """
 from __future__ import annotations
 
+import logging
 import secrets
 import tempfile
 from collections.abc import Callable, Sequence
@@ -51,6 +52,8 @@ HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "jielong_session"
 SESSION_AGE = 7 * 24 * 3600          # a week on the merchant's phone, then a new link
 ACTIONS = {"paid": "已付", "shipped": "发货", "done": "到货"}
+FAILED = "没有处理成功，什么也没改，请再试一次"
+log = logging.getLogger("jielong.web")
 
 
 class SecurityHeaders:
@@ -263,10 +266,19 @@ class WebApp:
             return PlainTextResponse("表单已过期，请返回刷新页面后再试", status_code=403)
         return admin, form
 
-    def _act(self, room_id: str, admin: str, work) -> None:
-        replies = self.bot.act(room_id, admin, work)
+    def _act(self, room_id: str, admin: str, work) -> bool:
+        """Run `work` as the merchant; False (logged) when it failed and changed nothing."""
+        try:
+            replies = self.bot.act(room_id, admin, work)
+        except Exception:   # the page says so; the merchant tries again
+            log.exception("a web action in %s failed", room_id)
+            return False
         if replies and self.deliver is not None:
-            self.deliver(replies)
+            try:
+                self.deliver(replies)
+            except Exception:   # they wait in the outbox; the transport's next drain sends them
+                log.exception("could not hand the notices to the transport")
+        return True
 
     async def mark_orders(self, request: Request) -> Response:
         checked = await self._checked(request)
@@ -294,6 +306,7 @@ class WebApp:
         said: list[str] = []
 
         def work(ctx) -> None:
+            said.clear()                    # a unit of work run again after a lost race
             orders = list(ctx.book.session.scalars(
                 select(Order).where(Order.round_id == round_id, Order.id.in_(ids),
                                     Order.status != "cancelled").order_by(Order.seq)))
@@ -308,8 +321,8 @@ class WebApp:
                 fulfilment.arrive(ctx, round_id, orders)
             said.append(f"{ACTIONS[action]}：{len(orders)}单，已在群里通知")
 
-        self._act(room_id, admin, work)
-        request.session["flash"] = said[0] if said else "完成"
+        done = self._act(room_id, admin, work)
+        request.session["flash"] = (said[0] if said else "完成") if done else FAILED
         return RedirectResponse(_local(back, round_id), status_code=303)
 
     async def question_action(self, request: Request) -> Response:
@@ -326,15 +339,17 @@ class WebApp:
         action = request.path_params["action"]
         if action not in ("place", "dismiss"):
             return PlainTextResponse("不支持的操作", status_code=404)
-        if action == "place":
-            line = str(form.get("line") or "").strip()[:200]
-            if not line:
-                request.session["flash"] = "请写要下单的商品和数量"
-                return RedirectResponse("/questions", status_code=303)
-            self._act(room_id, admin, lambda ctx: said.append(question_queue.place(ctx, question_id, line)))
-        else:
-            self._act(room_id, admin, lambda ctx: said.append(question_queue.dismiss(ctx, question_id)))
-        request.session["flash"] = said[0] if said else "完成"
+        line = str(form.get("line") or "").strip()[:200]
+        if action == "place" and not line:
+            request.session["flash"] = "请写要下单的商品和数量"
+            return RedirectResponse("/questions", status_code=303)
+
+        def work(ctx) -> None:
+            said[:] = [question_queue.place(ctx, question_id, line) if action == "place"
+                       else question_queue.dismiss(ctx, question_id)]
+
+        done = self._act(room_id, admin, work)
+        request.session["flash"] = (said[0] if said else "完成") if done else FAILED
         return RedirectResponse("/questions", status_code=303)
 
 
