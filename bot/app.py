@@ -207,10 +207,10 @@ class Bot:
         self._after_commit(ctx)
         return out
 
-    def catalogue(self) -> Catalogue:
-        """The products as the bot reads orders against them now."""
+    def catalogue(self, round_id: int | None) -> Catalogue:
+        """What a round sells (its menu, then the configured products), as the bot reads orders."""
         with self.db.session() as session:
-            return self._catalogue_for(list(session.scalars(ALL_PRODUCTS)))
+            return self._catalogue_for(menus.load_round_products(session, round_id))
 
     def _after_commit(self, ctx: Context) -> None:
         """What the unit of work left for after its commit: job store changes, caches."""

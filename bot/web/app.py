@@ -239,11 +239,11 @@ class WebApp:
     async def questions_page(self, request: Request) -> Response:
         if not self.admin(request):
             return RedirectResponse("/", status_code=303)
-        catalogue = self.bot.catalogue()
         with self.db.session() as session:
             queue = open_questions(session)
             names = {s.id: s.name for s in round_summaries(session)}
-        offers = {q.id: proposals(q.text, catalogue) for q in queue}
+        catalogues = {round_id: self.bot.catalogue(round_id) for round_id in {q.round_id for q in queue}}
+        offers = {q.id: proposals(q.text, catalogues[q.round_id]) for q in queue}
         return self.render(request, "questions.html", questions=queue, offers=offers, round_names=names)
 
     # -- actions ---------------------------------------------------------------
