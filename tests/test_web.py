@@ -325,7 +325,7 @@ def test_web_section_of_the_config(tmp_path):
     web = load_config(path).web
     assert (web.enabled, web.host, web.port, web.base_url) == (True, "127.0.0.1", 9000, "https://t.example")
     path.write_text('[web]\nprot = 9000\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown key 'prot'"):
+    with pytest.raises(ConfigError, match=r'unknown key "prot" in \[web\]; did you mean "port"'):
         load_config(path)
     path.write_text('[web]\nport = "x"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="port"):
