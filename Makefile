@@ -20,7 +20,7 @@ WECHATY_SERVICE := tests/wechaty_service
 # root needs no sudo; anyone else does for apt-get.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup test-deps postgres-bin cjk-font wechaty-service-deps demo test bench clean distclean
+.PHONY: setup test-deps postgres-bin cjk-font chromium wechaty-service-deps demo test bench clean distclean
 
 setup: $(SETUP_STAMP)
 
@@ -59,14 +59,28 @@ postgres-bin:
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
 	fi
 
+# Debian's chromium for the web page's browser test (tests/test_web_browser.py drives it
+# with Playwright; Playwright never downloads a browser of its own here).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then \
+	    echo "Chromium: $$(/usr/bin/chromium --version 2>/dev/null | head -n1)"; \
+	else \
+	    echo "Chromium not found: installing it with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	fi
+
 # Node side of the Wechaty tests, only once someone has written its package.json.
-# The stamp inside node_modules makes a repeated run skip npm.
+# The stamp inside node_modules makes a repeated run skip npm. --no-save: npm
+# installs what the committed lock file says but never rewrites it (a plain
+# `npm install` adds other platforms' optional @swc/core builds to it and leaves
+# the checkout dirty; `npm ci` refuses the lock for missing those same entries).
 wechaty-service-deps:
 	@if [ -f $(WECHATY_SERVICE)/package.json ]; then \
 	    stamp=$(WECHATY_SERVICE)/node_modules/.stamp-npm-install; \
 	    if [ ! -f $$stamp ] || [ $(WECHATY_SERVICE)/package.json -nt $$stamp ] || \
 	       { [ -f $(WECHATY_SERVICE)/package-lock.json ] && [ $(WECHATY_SERVICE)/package-lock.json -nt $$stamp ]; }; then \
-	        (cd $(WECHATY_SERVICE) && npm install --no-audit --no-fund) && touch $$stamp; \
+	        (cd $(WECHATY_SERVICE) && npm install --no-save --no-audit --no-fund) && touch $$stamp; \
 	    fi; \
 	fi
 
@@ -76,13 +90,14 @@ demo: setup cjk-font
 	JIELONG_FILES_DIR=out/files $(VENV)/bin/jielong replay examples/demo-chat.jsonl --config examples/demo.toml \
 	    --db sqlite:///out/demo.db --orders-json out/demo-orders.json
 
-test: test-deps postgres-bin cjk-font wechaty-service-deps
-	JIELONG_REQUIRE_PG=1 JIELONG_REQUIRE_WECHATY=1 $(PY) -m pytest
+test: test-deps postgres-bin cjk-font chromium wechaty-service-deps
+	JIELONG_REQUIRE_PG=1 JIELONG_REQUIRE_WECHATY=1 JIELONG_REQUIRE_BROWSER=1 $(PY) -m pytest
 
 bench: setup
 	$(PY) bench/replay_bench.py
 	$(PY) bench/persistence_floor.py
 	$(PY) bench/menu_bench.py
+	$(PY) bench/web_bench.py
 
 clean:
 	rm -rf out build .pytest_cache .hypothesis *.egg-info

@@ -7,9 +7,12 @@ bad message escape as an exception.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import partial
+from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -21,8 +24,10 @@ from bot.chat.dispatcher import MAX_TEXT, dispatch
 from bot.chat.entry_index import EntryIndex
 from bot.chat.orders import OrderBook, catalogue_from
 from bot.config import Config
-from bot.merchant import orders as order_commands, products as product_commands, report_commands
-from bot.merchant import questions as question_commands, rounds as round_commands
+from bot.merchant import after_sales as after_sale_commands
+from bot.merchant import binding, orders as order_commands, products as product_commands, report_commands
+from bot.merchant import login_links, rounds as round_commands
+from bot.merchant import questions as question_commands
 from bot.messages import Incoming, Reply
 from bot.schedule import commands as schedule_commands
 from bot.schedule.jobs import note_round_changes, perform
@@ -30,7 +35,7 @@ from bot.schedule.scheduler import Scheduler
 from parsers.address import mask_phones
 from parsers.catalogue import Catalogue
 from parsers.text import normalize
-from storage import ledger, menus, outbox
+from storage import ledger, menus, merchants, outbox
 from storage.database import Database
 from storage.models import Member, Product, Room, Round
 from storage.outbox import QueuedReply
@@ -45,13 +50,16 @@ COMMANDS = Registry([
     order_commands.CANCEL, report_commands.PAID, report_commands.SHIP, report_commands.ARRIVED, report_commands.EXPORT,
     product_commands.LIST_PRODUCT, product_commands.DELIST, product_commands.SET_STOCK, order_commands.ORDER_FOR,
     schedule_commands.DEADLINE, schedule_commands.SCHEDULE, schedule_commands.CANCEL_SCHEDULE,
-    my_orders.MY_ORDERS,
+    after_sale_commands.AFTER_SALES, after_sale_commands.REFUND, after_sale_commands.RESEND,
+    after_sale_commands.REJECT,
+    my_orders.MY_ORDERS, binding.WHO_AM_I, binding.BIND, login_links.ADMIN_PAGE,
 ])
 
 CATALOGUES_KEPT = 16   # rounds whose catalogues stay built between messages
 _UNCLOSED_ROUND_ID = (select(Round.id).where(Round.room_id == bindparam("room"), Round.status == "open")
                       .order_by(Round.id.desc()).limit(1))
 RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
+MERCHANTS_TTL = 30.0    # seconds: a merchant bound through another worker counts here this soon
 
 
 class Bot:
@@ -63,7 +71,33 @@ class Bot:
         self.scheduler: Scheduler | None = None   # a Scheduler attaches itself here
         self._rooms: set[str] = set()     # rooms known to be in the database
         self._entries = EntryIndex()      # 接龙 lines of recent rounds, between messages
+        self._configured_admins = config.admins
+        self._merchants_read = float("-inf")   # monotonic time the bound merchants were last read
+        self._seen_senders: set[tuple[str, str]] = set()   # (room, sender) already named in the log
         self._seed_products()
+        with self.db.session() as session:
+            self._read_merchants(session)
+
+    # -- merchants: configured admins plus those bound with 绑定 -------------
+
+    def _read_merchants(self, session) -> None:
+        self._merchants_read = time.monotonic()
+        admins = self._configured_admins | merchants.merchant_ids(session)
+        if admins != self.config.admins:
+            self.config = replace(self.config, admins=admins)
+
+    def _merchant_bound(self, contact_id: str) -> None:
+        self.config = replace(self.config, admins=self.config.admins | {contact_id})
+
+    def announce_bind_code(self) -> str | None:
+        """While nobody is a merchant, the one-time 绑定 code, logged for whoever starts the bot."""
+        if self.config.admins:
+            return None
+        with self.db.unit_of_work() as session:
+            code = merchants.pending_code(session, datetime.now(timezone.utc))
+        log.warning('no merchant yet: send "绑定 %s" to the bot (in a room it serves) to become the merchant; '
+                    "the code works once", code)
+        return code
 
     def _seed_products(self) -> None:
         """Config products the database does not know yet; stock already used is kept."""
@@ -140,6 +174,45 @@ class Bot:
         self._after_commit(ctx)
         return out
 
+    def act(self, room_id: str, actor: str, work, *, name: str = "团长") -> list[Reply]:
+        """A merchant's action from outside the chat (the web page) in one unit of work.
+
+        `work(ctx)` runs with the merchant as the message's sender in `room_id`,
+        so it calls the same services as the chat command, writes the same
+        history (actor: the merchant) and queues the same replies in the outbox,
+        all in one transaction, under a fresh id in the ledger. Like a message, a
+        unit of work that lost a race with another worker (the next order number)
+        is run again from the start; any other failure is raised to the caller.
+        """
+        for attempt in range(1, RACE_RETRIES + 1):
+            try:
+                return self._act_once(room_id, actor, work, name)
+            except DBAPIError as exc:
+                if not _lost_race(exc) or attempt == RACE_RETRIES:
+                    raise
+                log.info("action in %s lost a race with another worker (%s); retrying",
+                         room_id, type(exc.orig).__name__)
+        return []
+
+    def _act_once(self, room_id: str, actor: str, work, name: str) -> list[Reply]:
+        now = datetime.now(ZoneInfo(self.config.schedule.timezone))
+        msg = Incoming(id=f"web-{uuid4().hex}", ts=now, room=room_id, sender=actor, name=name, text="")
+        with self.db.unit_of_work() as session:
+            ledger.claim(session.connection(), msg.id, msg.ts)
+            ctx = self._context(session, msg)
+            work(ctx)
+            note_round_changes(ctx)
+            ctx.book.finish()
+            out = [_public(reply, msg) for reply in ctx.replies]
+            self._queue(session, msg, out)
+        self._after_commit(ctx)
+        return out
+
+    def catalogue(self, round_id: int | None) -> Catalogue:
+        """What a round sells (its menu, then the configured products), as the bot reads orders."""
+        with self.db.session() as session:
+            return self._catalogue_for(menus.load_round_products(session, round_id))
+
     def _after_commit(self, ctx: Context) -> None:
         """What the unit of work left for after its commit: job store changes, caches."""
         for change in ctx.after_commit:
@@ -169,19 +242,32 @@ class Bot:
     def _context(self, session, msg: Incoming) -> Context:
         room_id = msg.room or f"private:{msg.sender}"
         after_commit = []
+        if time.monotonic() - self._merchants_read > MERCHANTS_TTL:
+            self._read_merchants(session)
         if room_id not in self._rooms:          # rooms are never deleted: once known, known
             if session.get(Room, room_id) is None:
                 session.add(Room(id=room_id, name=msg.room_name or ""))
                 session.flush()
                 session.add(Member(room_id=room_id, contact_id=msg.sender, display_name=msg.name))
+                if msg.room is not None:
+                    after_commit.append(partial(log.info, "new room %s (%s)", msg.room_name or "?", room_id))
             after_commit.append(partial(self._rooms.add, room_id))
+        if (room_id, msg.sender) not in self._seen_senders and msg.sender != self.config.bot_id:
+            # the ids `admins` needs, named once per room and process (first seen by this worker)
+            after_commit.append(partial(self._note_sender, room_id, msg))
         text = normalize(msg.text[:MAX_TEXT])
         # the room's round sells its menu and the configured products (CONTRACT 3b)
         round_id = session.scalar(_UNCLOSED_ROUND_ID, {"room": room_id})
         products = menus.load_round_products(session, round_id)
         book = OrderBook(session, self._catalogue_for(products), msg.ts, products, self._catalogue_for)
         return Context(msg=msg, text=text, book=book, config=self.config, room_id=room_id,
-                       scheduler=self.scheduler, after_commit=after_commit, entries=self._entries)
+                       scheduler=self.scheduler, after_commit=after_commit, entries=self._entries,
+                       on_merchant_bound=self._merchant_bound)
+
+    def _note_sender(self, room_id: str, msg: Incoming) -> None:
+        self._seen_senders.add((room_id, msg.sender))
+        role = "merchant" if msg.sender in self.config.admins else "customer"
+        log.info("sender %s (%s, %s) in %s", msg.name or "?", msg.sender, role, msg.room_name or room_id)
 
     def _dispatch(self, ctx: Context) -> None:
         dispatch(ctx, self.commands)   # bot/chat/dispatcher.py: the first handler that claims it

@@ -1,4 +1,4 @@
-"""The `jielong` command: replay, parse, console, run."""
+"""The `jielong` command: replay, parse, console, run, export, doctor."""
 from __future__ import annotations
 
 import json
@@ -18,7 +18,28 @@ def _config(path: str) -> Config:
         raise click.ClickException(str(exc)) from None
 
 
+def _build_bot(config: Config, db_url: str | None, **options):
+    """The bot, or one line naming the database that cannot be used and why."""
+    from bot.app import build_bot
+    from storage.database import UnusableDatabase
+
+    try:
+        return build_bot(config, db_url, **options)
+    except UnusableDatabase as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jielong")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e . from the checkout)"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), "--version", "-V", prog_name="jielong", message="%(prog)s %(version)s")
 def main() -> None:
     """jielong: a WeChat group-buy (接龙) order bot."""
 
@@ -34,7 +55,6 @@ def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | N
            stats: bool) -> None:
     """Feed a recorded chat (JSONL) through the bot and print its replies."""
     from bot import logs
-    from bot.app import build_bot
     from bot.clock import VirtualClock
     from bot.transports.outbox import Outbox
     from bot.transports.replay import ChatFileError, printer, read_chat, replay as run_replay
@@ -48,7 +68,7 @@ def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | N
         raise click.ClickException(str(exc)) from None
     with tempfile.TemporaryDirectory() as tmp:
         # Time is the chat's: the clock moves to each message, and the jobs due by then run first.
-        bot = build_bot(config, db_url or f"sqlite:///{tmp}/jielong.db", clock=VirtualClock())
+        bot = _build_bot(config, db_url or f"sqlite:///{tmp}/jielong.db", clock=VirtualClock())
         out = None if quiet else sys.stdout
         outbox = Outbox(bot.db, printer(out))
         result = run_replay(messages, bot.handle, out, deliver=outbox.drain, tick=bot.scheduler.run_due_jobs)
@@ -81,14 +101,26 @@ def parse(config_path: str, text: str | None) -> None:
 
 @main.command()
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--db", "db_url", default=None)
+@click.option("--db", "db_url", default=None, help="SQLAlchemy URL (default: [storage] url of the config)")
 def console(config_path: str, db_url: str | None) -> None:
-    """Chat with the bot in the terminal, typing as different people."""
-    from bot.app import build_bot
+    """Chat with the bot in the terminal, typing as different people.
+
+    \b
+    You type in one room, as a customer (顾客) at first:
+      苹果2斤              a message from the current speaker
+      /as wxid_li 李明     speak as someone else: their id, then their name
+      /admin               speak as the merchant (the first of [bot] admins)
+      /quit                leave (or Ctrl-D)
+    \b
+    Pasting a multi-line 接龙: end every line but the last with a backslash (\\),
+    e.g.  #接龙\\  then  1. 李明 苹果2斤\\  then  2. 王芳 香蕉3斤 ; the lines are
+    sent as one message when a line ends without one.
+    """
     from bot.transports.console import run_console
 
     config = _config(config_path)
-    run_console(build_bot(config, db_url), config)
+    bot = _build_bot(config, db_url)
+    run_console(bot, bot.config)          # admins include those bound with 绑定
 
 
 @main.command()
@@ -99,16 +131,22 @@ def run(config_path: str, db_url: str | None) -> None:
     import logging
 
     from bot import logs
-    from bot.app import build_bot
 
     logs.configure(logging.INFO, timestamps=True)
     config = _config(config_path)
     try:
-        bot = build_bot(config, db_url)
+        bot = _build_bot(config, db_url)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    bot.announce_bind_code()
+    web = None
+    if config.web.enabled:
+        from bot.web.server import Background
+
+        web = Background(config, db_url)
+        web.start()
     # Jobs run here only while this process holds the scheduler lock (PostgreSQL);
-    # their replies go out through the transport's thread-safe send.
+    # their replies (and the web page's notices) go out through the transport's thread-safe send.
     bot.scheduler.start()
     try:
         if config.transport == "wechaty":
@@ -116,6 +154,8 @@ def run(config_path: str, db_url: str | None) -> None:
 
             def started(send) -> None:
                 bot.scheduler.deliver = lambda replies: [send(reply) for reply in replies]
+                if web is not None:
+                    web.deliver = bot.scheduler.deliver
 
             try:
                 run_wechaty(config, bot, started=started)
@@ -126,9 +166,55 @@ def run(config_path: str, db_url: str | None) -> None:
             from bot.transports.replay import format_reply
 
             bot.scheduler.deliver = lambda replies: [click.echo("\n" + format_reply(r)) for r in replies]
-            run_console(bot, config)
+            if web is not None:
+                web.deliver = bot.scheduler.deliver
+            run_console(bot, bot.config)
     finally:
         bot.scheduler.shutdown()
+        if web is not None:
+            web.stop()
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None, help="SQLAlchemy URL (default: [storage] url)")
+@click.option("--host", default=None, help="address to bind (default: [web] host, 127.0.0.1)")
+@click.option("--port", type=int, default=None, help="port (default: [web] port, 8080)")
+def web(config_path: str, db_url: str | None, host: str | None, port: int | None) -> None:
+    """Serve the merchant's web page (log in with a link from 后台 or `jielong login-link`)."""
+    import logging
+
+    from bot import logs
+
+    logs.configure(logging.INFO, timestamps=True)
+    config = _config(config_path)
+    from bot.web.server import serve
+
+    serve(config, db_url, host, port)
+
+
+@main.command("login-link")
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None, help="SQLAlchemy URL (default: [storage] url)")
+@click.option("--admin", required=True, help="the admin's contact id (one of [bot] admins)")
+@click.option("--base-url", default=None, help="how the page is reached (default: [web] base_url)")
+def login_link(config_path: str, db_url: str | None, admin: str, base_url: str | None) -> None:
+    """Print a one-time login link to the web page (10 minutes, single use)."""
+    from datetime import datetime, timezone
+
+    from bot.merchant.login_links import NotAdmin, login_link as make_link
+    from storage.database import Database
+
+    config = _config(config_path)
+    db = Database(db_url or config.database_url or None)
+    try:
+        with db.transaction() as connection:
+            url = make_link(connection, config, admin, datetime.now(timezone.utc), base_url)
+    except NotAdmin:
+        raise click.ClickException(f"{admin!r} is not one of the admins in {config_path} ([bot] admins)") from None
+    finally:
+        db.dispose()
+    click.echo(url)
 
 
 @main.command()
@@ -141,11 +227,31 @@ def run(config_path: str, db_url: str | None) -> None:
 def export(db_url: str, round_id: int | None, fmt: str, out: str, config_path: str | None) -> None:
     """Write a round's orders, pick list, delivery sheet and bills to Excel (or CSV)."""
     from bot.merchant.exports import ExportError, export_round
+    from storage.database import UnusableDatabase
 
     config = _config(config_path) if config_path else Config()
     try:
         rnd = export_round(db_url, Path(out), round_id=round_id, fmt=fmt,
-                           pickup_points=config.pickup_points, admins=sorted(config.admins))
-    except ExportError as exc:
+                           pickup_points=config.pickup_points, admins=sorted(config.admins),
+                           timezone=config.schedule.timezone)
+    except (ExportError, UnusableDatabase) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{out}: 第{rnd.number}团（id {rnd.id}）{rnd.title} {len(rnd.orders)}单", err=True)
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None, help="SQLAlchemy URL (default: [storage] url of the config)")
+def doctor(config_path: str, db_url: str | None) -> None:
+    """Check a deployment: config, database, puppet service, CJK font, timezone.
+
+    One line per check; a FAIL line says what is wrong and how to fix it, and
+    the exit status is 1. Nothing is changed.
+    """
+    from bot.doctor import diagnose
+
+    findings = diagnose(config_path, db_url)
+    for finding in findings:
+        click.echo(finding.line())
+    if any(f.ok is False for f in findings):
+        raise SystemExit(1)

@@ -1,17 +1,23 @@
 """Reading CONFIG.toml into typed settings.
 
 Every problem is reported as one `ConfigError` line naming the file and,
-where TOML tells us, the line: a merchant editing the file by hand must see
-what to fix, never a traceback.
+where TOML tells us, the line, or the table and key (with the closest known
+key for a misspelt one): a merchant editing the file
+by hand must see what to fix, never a traceback or a setting silently ignored.
+The file's shape is checked by pydantic models that forbid unknown keys.
 """
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from parsers.catalogue import ProductInfo
 from parsers.deadline import parse_time_expression
@@ -39,6 +45,17 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The merchant's web page (bot/web/): served by `jielong web`, or inside `jielong run` when enabled."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"              # put HTTPS in front (docs/web.md); never bind 0.0.0.0 bare
+    port: int = 8080
+    base_url: str = ""                   # how phones reach it, e.g. https://tuan.example.com
+    secret_key: str = ""                 # signs session cookies; "" = one kept in the database
+
+
+@dataclass(frozen=True)
 class Config:
     bot_id: str = "bot"
     bot_name: str = "小龙"
@@ -50,6 +67,7 @@ class Config:
     pickup_points: tuple[str, ...] = ()
     wechaty: WechatyConfig = field(default_factory=WechatyConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     source: str = ""
 
 
@@ -81,58 +99,198 @@ def check_schedule(schedule: ScheduleConfig, source: str = "config") -> ZoneInfo
     return tz
 
 
+# -- the file's shape ----------------------------------------------------------
+# Every table forbids keys it does not know, so a misspelt key (`admin` for
+# `admins`, `[[product]]` for `[[products]]`) is an error naming the table and
+# the closest known key instead of a setting silently ignored; `describe()`
+# turns pydantic's first error into that one line.
+
+# A number, not text or true/false (TOML has numbers; "35" or true is a typo).
+Number = Annotated[float, Field(strict=True)]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class BotTable(_Table):
+    id: str = "bot"
+    name: str = "小龙"
+    admins: list[str] = []
+    transport: Literal["console", "wechaty"] = "console"
+
+
+class ProductTable(_Table):
+    name: str
+    price: Number = Field(ge=0)          # required: a product without a price must not sell at 0 元
+    unit: str = "份"
+    aliases: list[str] = []
+    specs: list[str] = []
+    stock: Number | None = Field(default=None, ge=0)
+    limit: Number | None = Field(default=None, gt=0)
+    default: bool = False               # a line naming no product orders this one (a set meal)
+    confirm_over: Number = Field(default=50.0, gt=0)   # more units than this in one item are confirmed first
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a product needs a name")
+        return value.strip()
+
+
+class StorageTable(_Table):
+    url: str = ""
+    files_dir: str = ""
+
+
+class WechatyTable(_Table):
+    endpoint: str = ""
+    token: str = ""
+    rooms: list[str] = []
+    allow_private: bool = False
+
+
+class ScheduleTable(_Table):
+    timezone: str = "Asia/Shanghai"
+    deadline: str = ""
+    remind_before_minutes: int = Field(default=30, ge=0)
+    unpaid_reminders: list[str] = []
+    daily_summary: str = ""
+
+
+class DeliveryTable(_Table):
+    pickup_points: list[str] = []
+
+
+class WebTable(_Table):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    base_url: str = ""
+    secret_key: str = ""
+
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with https:// (or http://)")
+        return value
+
+
+class ConfigFile(_Table):
+    bot: BotTable = BotTable()
+    products: list[ProductTable] = []
+    storage: StorageTable = StorageTable()
+    wechaty: WechatyTable = WechatyTable()
+    schedule: ScheduleTable = ScheduleTable()
+    delivery: DeliveryTable = DeliveryTable()
+    web: WebTable = WebTable()
+
+
+_TYPES = {
+    "string_type": "text in quotes",
+    "float_parsing": "a number", "float_type": "a number",
+    "int_parsing": "a whole number", "int_type": "a whole number", "int_from_float": "a whole number",
+    "bool_parsing": "true or false", "bool_type": "true or false",
+    "list_type": "a list like [\"a\", \"b\"]",
+    "model_type": "a table", "model_attributes_type": "a table",
+    "literal_error": None,
+}
+
+
+def _model_at(loc: tuple) -> type[BaseModel]:
+    """The model whose field the error's location ends in."""
+    model: Any = ConfigFile
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        model = getattr(annotation, "__args__", (annotation,))[0] if part == "products" else annotation
+    return model
+
+
+def _table_name(loc: tuple) -> str:
+    """("products", 2, "price") -> "[[products]] #3"; ("bot", "admins") -> "[bot]"."""
+    if loc and loc[0] == "products" and len(loc) > 1 and isinstance(loc[1], int):
+        return f"[[products]] #{loc[1] + 1}"
+    return f"[{loc[0]}]" if loc else "the top level"
+
+
+def _closest(word: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _home_of(key: str) -> str | None:
+    """The table that has a key of this name, for a key written outside it."""
+    for table, field in ConfigFile.model_fields.items():
+        model = field.annotation
+        if table == "products":
+            model = ProductTable
+        if key in getattr(model, "model_fields", {}):
+            return "[[products]]" if table == "products" else f"[{table}]"
+    return None
+
+
+def describe(error: ValidationError, raw: dict) -> str:
+    """pydantic's first error as one line, without the file name."""
+    first = error.errors()[0]
+    loc, kind = tuple(first["loc"]), first["type"]
+    value = first.get("input")
+    if loc[:1] == ("products",) and len(loc) == 2 and kind in ("model_type", "model_attributes_type"):
+        return "products must be tables written [[products]]"
+    # the key the error is about, and the position in a list if it is about one item
+    item = next((p for p in reversed(loc) if isinstance(p, int)), None) if loc[-1:] and isinstance(loc[-1], int) else None
+    names = [p for p in loc if isinstance(p, str)]
+    key = names[-1] if names else ""
+    where = _table_name(loc)
+    if loc and loc[0] == "products" and len(loc) > 2:
+        try:
+            name = raw["products"][loc[1]].get("name")
+        except (AttributeError, IndexError, KeyError, TypeError):
+            name = None
+        if isinstance(name, str) and name.strip():
+            where += f" ({name.strip()})"
+    if kind == "extra_forbidden":
+        if len(loc) == 1:
+            known = list(ConfigFile.model_fields)
+            shown = f"[[{key}]]" if isinstance(value, list) and value and isinstance(value[0], dict) else \
+                f"[{key}]" if isinstance(value, dict) else None
+            if shown is None:
+                home = _home_of(key)
+                return f"unknown key \"{key}\" at the top level" + \
+                    (f"; it belongs in {home}" if home else f" (tables: {', '.join(f'[{k}]' for k in known)})")
+            close = _closest(key, known)
+            if close:
+                return f"unknown table {shown}; did you mean {'[[products]]' if close == 'products' else f'[{close}]'}?"
+            return f"unknown table {shown} (tables: {', '.join(f'[{k}]' for k in known)})"
+        known = list(_model_at(loc).model_fields)
+        close = _closest(key, known)
+        hint = f'; did you mean "{close}"?' if close else f" (keys: {', '.join(known)})"
+        return f"unknown key \"{key}\" in {where}{hint}"
+    label = where if len(loc) == 1 else f"{where} {key}" + (f"[{item}]" if item is not None else "")
+    if kind == "missing":
+        if key == "price":
+            return f"{where} has no price (write e.g. price = 12.5: a product is never sold at 0 元)"
+        return f"{where} has no {key}"
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = first["ctx"].get("ge", first["ctx"].get("gt"))
+        return f"{label} is {value!r}: it must be {'at least' if kind == 'greater_than_equal' else 'more than'} {bound:g}"
+    if kind == "literal_error":
+        return f"{label} must be {first['ctx']['expected']}, not {value!r}"
+    if kind in ("value_error", "assertion_error"):
+        return f"{label}: {first['msg'].removeprefix('Value error, ')}"
+    wanted = _TYPES.get(kind) or first["msg"].lower()
+    return f"{label} must be {wanted}, not {value!r}"
+
+
 def _where(path: Path, exc: tomllib.TOMLDecodeError) -> str:
     match = re.search(r"at line (\d+)", str(exc))
     line = f":{match.group(1)}" if match else ""
     message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
     return f"{path}{line}: {message}"
-
-
-def _table(raw: dict, key: str, path: Path) -> dict:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"{path}: [{key}] must be a table")
-    return value
-
-
-def _product(raw: object, index: int, path: Path) -> ProductInfo:
-    where = f"{path}: products[{index}]"
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where} must be a table ([[products]])")
-    name = str(raw.get("name", "")).strip()
-    if not name:
-        raise ConfigError(f"{where} has no name")
-    try:
-        price = float(raw.get("price", 0))
-        stock = raw.get("stock")
-        limit = raw.get("limit")
-        stock = None if stock is None else float(stock)
-        limit = None if limit is None else float(limit)
-        confirm_over = float(raw.get("confirm_over", 50))
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where} ({name}): price, stock, limit and confirm_over must be numbers") from None
-    if price < 0 or (stock is not None and stock < 0) or (limit is not None and limit <= 0):
-        raise ConfigError(f"{where} ({name}): price and stock cannot be negative, limit must be positive")
-    if confirm_over <= 0:
-        raise ConfigError(f"{where} ({name}): confirm_over must be positive")
-    default = raw.get("default", False)
-    if not isinstance(default, bool):
-        raise ConfigError(f"{where} ({name}): default must be true or false")
-    aliases = raw.get("aliases", [])
-    specs = raw.get("specs", [])
-    if not isinstance(aliases, list) or not isinstance(specs, list):
-        raise ConfigError(f"{where} ({name}): aliases and specs must be lists")
-    return ProductInfo(
-        name=name,
-        aliases=tuple(str(a).strip() for a in aliases if str(a).strip()),
-        price=price,
-        unit=str(raw.get("unit", "份")).strip() or "份",
-        stock=stock,
-        limit=limit,
-        specs=tuple(str(s).strip() for s in specs if str(s).strip()),
-        default=default,
-        confirm_over=confirm_over,
-    )
 
 
 def load_config(path: str | Path) -> Config:
@@ -147,52 +305,50 @@ def load_config(path: str | Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_where(path, exc)) from None
 
-    bot = _table(raw, "bot", path)
-    admins = bot.get("admins", [])
-    if not isinstance(admins, list):
-        raise ConfigError(f"{path}: [bot] admins must be a list of contact ids")
-    products_raw = raw.get("products", [])
-    if not isinstance(products_raw, list):
-        raise ConfigError(f"{path}: products must be an array of tables ([[products]])")
-    products = tuple(_product(p, i, path) for i, p in enumerate(products_raw))
-    names = [p.name for p in products]
+    try:
+        checked = ConfigFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {describe(exc, raw)}") from None
+    names = [p.name for p in checked.products]
     duplicated = {n for n in names if names.count(n) > 1}
     if duplicated:
         raise ConfigError(f"{path}: product name used twice: {', '.join(sorted(duplicated))}")
-    defaults = [p.name for p in products if p.default]
+    defaults = [p.name for p in checked.products if p.default]
     if len(defaults) > 1:
         raise ConfigError(f"{path}: only one product can be the default (set meal): {', '.join(defaults)}")
-
-    storage = _table(raw, "storage", path)
-    wechaty = _table(raw, "wechaty", path)
-    schedule = _table(raw, "schedule", path)
-    delivery = _table(raw, "delivery", path)
-    try:
-        config = Config(
-            bot_id=str(bot.get("id", "bot")),
-            bot_name=str(bot.get("name", "小龙")),
-            admins=frozenset(str(a) for a in admins),
-            products=products,
-            database_url=str(storage.get("url", "")),
-            files_dir=str(storage.get("files_dir", "")),
-            transport=str(bot.get("transport", "console")),
-            pickup_points=tuple(str(p) for p in delivery.get("pickup_points", [])),
-            wechaty=WechatyConfig(
-                endpoint=str(wechaty.get("endpoint", "")),
-                token=str(wechaty.get("token", "")),
-                rooms=tuple(str(r) for r in wechaty.get("rooms", [])),
-                allow_private=bool(wechaty.get("allow_private", False)),
-            ),
-            schedule=ScheduleConfig(
-                timezone=str(schedule.get("timezone", "Asia/Shanghai")),
-                deadline=str(schedule.get("deadline", "")),
-                remind_before_minutes=int(schedule.get("remind_before_minutes", 30)),
-                unpaid_reminders=tuple(str(t) for t in schedule.get("unpaid_reminders", [])),
-                daily_summary=str(schedule.get("daily_summary", "")),
-            ),
-            source=str(path),
-        )
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    bot, wechaty, schedule = checked.bot, checked.wechaty, checked.schedule
+    config = Config(
+        bot_id=bot.id,
+        bot_name=bot.name,
+        admins=frozenset(bot.admins),
+        products=tuple(_product(p) for p in checked.products),
+        database_url=checked.storage.url,
+        files_dir=checked.storage.files_dir,
+        transport=bot.transport,
+        pickup_points=tuple(checked.delivery.pickup_points),
+        wechaty=WechatyConfig(endpoint=wechaty.endpoint, token=wechaty.token, rooms=tuple(wechaty.rooms),
+                              allow_private=wechaty.allow_private),
+        schedule=ScheduleConfig(timezone=schedule.timezone, deadline=schedule.deadline,
+                                remind_before_minutes=schedule.remind_before_minutes,
+                                unpaid_reminders=tuple(schedule.unpaid_reminders),
+                                daily_summary=schedule.daily_summary),
+        web=WebConfig(enabled=checked.web.enabled, host=checked.web.host, port=checked.web.port,
+                      base_url=checked.web.base_url, secret_key=checked.web.secret_key),
+        source=str(path),
+    )
     check_schedule(config.schedule, str(path))
     return config
+
+
+def _product(table: ProductTable) -> ProductInfo:
+    return ProductInfo(
+        name=table.name,
+        aliases=tuple(a.strip() for a in table.aliases if a.strip()),
+        price=table.price,
+        unit=table.unit.strip() or "份",
+        stock=table.stock,
+        limit=table.limit,
+        specs=tuple(s.strip() for s in table.specs if s.strip()),
+        default=table.default,
+        confirm_over=table.confirm_over,
+    )

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from parsers.text import normalize
+from parsers.text import is_emoji, normalize, normalize_entry
 
 MATCH_CUTOFF = 80.0      # below this a fuzzy candidate is not a match
 AMBIGUITY_MARGIN = 5.0   # best two products closer than this: ask which
@@ -30,6 +30,7 @@ MAX_FUZZY = 24           # longer spans are sentences, not misspelt names
 # the translation keeps every index, so lexer positions stay valid.
 FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _DIGIT_NAMES = str.maketrans("0123456789", "零一二三四五六七八九")
+_NAME_DIGITS = str.maketrans("一二三四五六七八九", "123456789")
 
 # Initials and finals that pinyin typists and southern speakers swap.
 _NEAR_INITIALS = {("b", "p"), ("z", "zh"), ("c", "ch"), ("s", "sh"), ("n", "l"), ("f", "h")}
@@ -98,6 +99,13 @@ class Catalogue:
             spelled = key.translate(_DIGIT_NAMES)
             if spelled != key:
                 self._keys.setdefault(spelled, name)
+        # 5花肉 for 五花肉: numerals inside a name are typed as digits too; such a
+        # form is a name, and only its parts with two characters besides the digit
+        digit_forms = {}
+        for key, name in list(self._keys.items()):
+            typed = key.translate(_NAME_DIGITS)
+            if typed != key and sum(not c.isdigit() for c in typed) >= 2:
+                digit_forms.setdefault(typed, name)
         self._match_cache: dict[str, Match] = {}
         # cocacola for Coca Cola: Latin names are also typed without their spaces
         self._squeezed = {k.replace(" ", ""): n for k, n in self._keys.items() if " " in k}
@@ -109,12 +117,28 @@ class Catalogue:
         for key, name in self._keys.items():
             if len(key) < MIN_PARTIAL:      # 姜, 蒜: a one-character name is matched whole only
                 parts.setdefault(key, set()).add(name)
+        for key, name in digit_forms.items():
+            for i in range(len(key)):
+                for j in range(i + MIN_PARTIAL, len(key) + 1):
+                    part = key[i:j]
+                    if any(c.isdigit() for c in part) and sum(not c.isdigit() for c in part) >= 2:
+                        parts.setdefault(part, set()).add(name)
+            self._keys.setdefault(key, name)
         self._parts = {k: frozenset(v) for k, v in parts.items()}
-        self._specs = _spec_forms({normalize(s) for p in self.products for s in p.specs}, self._parts)
+        every_spec = {k for p in self.products for k in map(spec_key, p.specs) if k}
+        self._specs = _spec_forms(every_spec, self._parts)
+        # Parts of a longer spec (黑椒 of 黑椒牛柳, 🍓 of 🍓奶昔) are found like
+        # specs; which spec they name is decided per product (spec_of).
+        for part in _spec_parts(every_spec):
+            if part not in self._specs and fold(part) not in self._parts:
+                self._specs[part] = part
         self.by_name = {p.name: p for p in self.products}
-        self._specs_of = {p.name: frozenset(normalize(s) for s in p.specs) for p in self.products}
+        self._specs_of = {p.name: tuple(k for k in map(spec_key, p.specs) if k) for p in self.products}
         self.max_key = max((len(k) for k in self._parts), default=0)
         self.max_spec = max((len(s) for s in self._specs), default=0)
+        # Menu numbers and letters (CONTRACT 3b), as customers type them.
+        self.by_code = {code_key(p.code): p.name for p in self.products if p.code and code_key(p.code)}
+        self.default = next((p.name for p in self.products if p.default), None)
         # Names of products taken off sale: said in full, they are that product (and
         # refused as such), never a part of another name (雪花啤酒 is not 啤酒 of 青岛啤酒).
         self._off_keys = {fold(k): p.name for p in self.off_sale for k in (p.name, *p.aliases) if fold(k)}
@@ -130,7 +154,7 @@ class Catalogue:
         `text` is folded (see `fold`). Latin names match whole words only, so
         `co` in `coffee` is not part of `coca cola`.
         """
-        if text[start] not in self.first_chars:
+        if start >= len(text) or text[start] not in self.first_chars:
             return None
         latin = _is_letter(text[start])
         if latin and start > 0 and (_is_letter(text[start - 1]) or text[start - 1].isdigit()):
@@ -158,7 +182,7 @@ class Catalogue:
     def spec_at(self, text: str, start: int) -> int | None:
         """End of the longest spec (大果, 6寸, 原味) starting at `start`, in any
         of the forms people write it (粉色 for 粉, 10KG for 10kg, 草莓 for 草莓味)."""
-        if text[start].lower() not in self.spec_first_chars:
+        if start >= len(text) or text[start].lower() not in self.spec_first_chars:
             return None
         for end in range(min(len(text), start + self.max_spec), start, -1):
             if text[start:end].lower() in self._specs:
@@ -166,12 +190,31 @@ class Catalogue:
         return None
 
     def sold_in(self, name: str | None, spec: str) -> bool:
-        """Whether the product on sale called `name` comes in `spec` (normalised)."""
-        return spec in self._specs_of.get(name, ()) if name else False
+        """Whether the product on sale called `name` comes in `spec` (normalised,
+        or a part of one of its specs that fits only that one)."""
+        return self.spec_of(name, spec) is not None
+
+    def spec_of(self, name: str | None, written: str) -> str | None:
+        """The spec key of product `name` that `written` names: the spec itself, a form
+        of it (粉色 for 粉), or a part that fits only one of its specs (黑椒 for 黑椒牛柳)."""
+        specs = self._specs_of.get(name, ()) if name else ()
+        if not specs or not written:
+            return None
+        if written in specs:
+            return written
+        form = self._specs.get(written.lower())
+        if form in specs:
+            return form
+        fits = [s for s in specs if written in s or written.lower() in s.lower()]
+        return fits[0] if len(fits) == 1 else None
 
     def products_in(self, spec: str) -> tuple[str, ...]:
         """The products on sale that come in `spec`, in catalogue order."""
-        return tuple(p.name for p in self.products if spec in self._specs_of[p.name])
+        return tuple(p.name for p in self.products if self.spec_of(p.name, spec) is not None)
+
+    def product_by_code(self, written: str) -> str | None:
+        """The product the round's menu numbers or letters `written` (2, 05, c, C)."""
+        return self.by_code.get(code_key(written)) if self.by_code else None
 
     def spec_named(self, written: str) -> str:
         """The catalogue's spec for one `spec_at` found."""
@@ -261,6 +304,30 @@ class Catalogue:
             if span in (normalize(product.name), *map(normalize, product.aliases)):
                 return product.name
         return None
+
+
+def spec_key(spec: str) -> str:
+    """A spec as it is compared: normalised, with its emoji kept (🌶, 🍓奶昔)."""
+    return normalize_entry(spec).text
+
+
+def code_key(code: str) -> str:
+    """A menu number or letter as it is compared: 05 and 5 alike, c and C alike."""
+    code = normalize(code).strip().upper()
+    return code.lstrip("0") or code if code.isdigit() else code
+
+
+def _spec_parts(specs: set[str]) -> set[str]:
+    """Parts of specs that may name them: two or more characters of a spec of three
+    or more, and an emoji of a spec that has words too (🍓 of 🍓奶昔)."""
+    parts: set[str] = set()
+    for spec in specs:
+        if len(spec) >= 3:
+            parts.update(spec[i:j] for i in range(len(spec)) for j in range(i + 2, len(spec) + 1)
+                         if spec[i:j] != spec and not spec[i:j].isascii() and " " not in spec[i:j])
+        if len(spec) >= 2:
+            parts.update(ch for ch in spec if is_emoji(ch))
+    return parts
 
 
 def fold(text: str) -> str:

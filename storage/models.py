@@ -10,14 +10,43 @@ until the transport has sent it.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment, stored in UTC and read back aware (UTC).
+
+    SQLite keeps no offset: without this a time was stored as the wall clock
+    of whatever offset it came with (the machine's, the chat file's) and read
+    back naive, so charts and reports showed the server's timezone. Now every
+    stored time is one instant and whoever shows it converts it to the
+    configured [schedule] timezone. A naive value is taken as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
 
 
 class Base(DeclarativeBase):
-    pass
+    type_annotation_map = {datetime: UTCDateTime}
 
 
 class Room(Base):
@@ -76,9 +105,9 @@ class Round(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="open")     # open | closed
     opened_by: Mapped[str] = mapped_column(String(128))
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     description: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=0)           # bumps on every change
 
@@ -97,8 +126,8 @@ class Order(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open paid shipped done cancelled
     note: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(16), default="chat")  # jielong | chat | proxy
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     round: Mapped[Round] = relationship(back_populates="orders")
     items: Mapped[list[OrderItem]] = relationship(back_populates="order", order_by="OrderItem.id",
@@ -168,14 +197,14 @@ class Question(Base):
     suggestions: Mapped[list[str]] = mapped_column(JSON, default=list)
     settled_by: Mapped[list[str]] = mapped_column(JSON, default=list)   # products that settle it
     settled: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state: Mapped[str] = mapped_column(String(16), default="open")     # open answered dropped dismissed
     items: Mapped[list[dict]] = mapped_column(JSON, default=list)      # what was asked, with options
     note: Mapped[str] = mapped_column(Text, default="")                # the entry's note, for its order
     entry_key: Mapped[str | None] = mapped_column(String(500), nullable=True)  # the 接龙 line asked about
     followed: Mapped[bool] = mapped_column(Boolean, default=False)     # its sender has spoken since
     retried: Mapped[bool] = mapped_column(Boolean, default=False)      # asked again once already
-    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ProcessedMessage(Base):
@@ -184,7 +213,7 @@ class ProcessedMessage(Base):
     __tablename__ = "processed_messages"
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class OrderHistory(Base):
@@ -192,12 +221,64 @@ class OrderHistory(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(32))      # created updated cancelled paid shipped done
     detail: Mapped[str] = mapped_column(Text, default="")
 
     order: Mapped[Order] = relationship()
+
+
+class AfterSale(Base):
+    """A customer's after-sales report (售后) against one item of their order:
+    open until the merchant refunds, resends or rejects it."""
+
+    __tablename__ = "after_sales"
+    __table_args__ = (Index("ix_after_sales_order", "order_id"), Index("ix_after_sales_status", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), nullable=True)
+    spec: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))         # damaged spoiled short missing wrong refund
+    quantity: Mapped[float | None] = mapped_column(Float, nullable=True)   # in the selling unit; None: not said
+    written: Mapped[str] = mapped_column(String(32), default="")           # the amount as typed (3个)
+    wants: Mapped[str] = mapped_column(String(16), default="")             # refund | resend | ""
+    status: Mapped[str] = mapped_column(String(16), default="open")        # open refund resend rejected
+    reporter: Mapped[str] = mapped_column(String(128))
+    room_id: Mapped[str] = mapped_column(String(128))     # where it was reported (private:<id> when privately)
+    text: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    order: Mapped[Order] = relationship()
+    product: Mapped[Product | None] = relationship()
+
+
+class AfterSaleAction(Base):
+    """What the merchant did about an order's after-sales: money back (refund),
+    the goods again (resend), or a case closed without either (rejected)."""
+
+    __tablename__ = "after_sale_actions"
+    __table_args__ = (Index("ix_after_sale_actions_order", "order_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("after_sales.id"), nullable=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), nullable=True)
+    spec: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))          # refund | resend | rejected
+    quantity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount: Mapped[float] = mapped_column(Float, default=0.0)      # yuan back to the customer
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A resend waits for the next pick list and delivery sheet until it goes out.
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    order: Mapped[Order] = relationship()
+    product: Mapped[Product | None] = relationship()
+    case: Mapped[AfterSale | None] = relationship()
 
 
 class OutboxMessage(Base):
@@ -212,6 +293,49 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     mentions: Mapped[list[str]] = mapped_column(JSON, default=list)
     attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Merchant(Base):
+    """A contact who became a merchant by sending 绑定 with the one-time code
+    (`jielong run` prints it while no admin is configured or bound); counts
+    as an admin beside the config's `admins`."""
+
+    __tablename__ = "merchants"
+
+    contact_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BindCode(Base):
+    """A one-time 绑定 code: kept in the database so every worker on it
+    accepts the code one of them printed, and only once."""
+
+    __tablename__ = "bind_codes"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+class Setting(Base):
+    """A value the bot keeps for itself across restarts (the web page's signing key)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class LoginLink(Base):
+    """A one-time link to the merchant's web page: only its SHA-256 is kept."""
+
+    __tablename__ = "login_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    admin: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

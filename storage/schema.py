@@ -35,6 +35,29 @@ def prepare(engine: Engine) -> None:
         upgrade(engine, adopt=version is None)
 
 
+def revision(engine: Engine) -> str | None:
+    """Where a database stands without changing it: its migration revision,
+    "" when it has none of our tables yet (made at the first start), None
+    when it has tables but no revision (made before migrations existed)."""
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        if not tables & set(Base.metadata.tables):
+            return ""
+        if VERSION.name not in tables:
+            return None
+        return connection.execute(select(VERSION.c.version_num)).scalar()
+
+
+def known_revisions() -> list[str]:
+    """Every revision of storage/migrations, oldest first."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return [script.revision for script in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))]
+
+
 def upgrade(engine: Engine, *, adopt: bool = False) -> None:
     """Run the migrations up to the newest; `adopt`: the tables exist but no
     migration ever ran (the schema of FIRST, made by `create_all`)."""

@@ -93,3 +93,16 @@ def test_migrated_database_is_used_like_a_created_one(sqlite_url):
         assert ledger.claim(connection, "m1", at)
         assert not ledger.claim(connection, "m1", at)
     db.dispose()
+
+
+def test_revision_tells_where_a_database_stands_without_changing_it(sqlite_url):
+    engine = create_engine(sqlite_url)
+    assert schema.revision(engine) == ""                 # empty: made at the first start
+    _schema_before_migrations(engine)
+    assert schema.revision(engine) is None               # tables from before migrations
+    engine.dispose()
+    Database(sqlite_url).dispose()
+    engine = create_engine(sqlite_url)
+    assert schema.revision(engine) == HEAD
+    assert schema.known_revisions()[-1] == HEAD and schema.known_revisions()[0] == FIRST
+    engine.dispose()

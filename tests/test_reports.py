@@ -290,7 +290,7 @@ def test_export_workbook_has_the_sheets_and_agrees_with_the_table(big_round, fil
     (attachment,) = out[0].attachments
     assert attachment.path.suffix == ".xlsx" and attachment.path.parent == files
     book = load_workbook(attachment.path, read_only=True)
-    assert book.sheetnames == ["订单", "备货单", "配送单", "对账单"]
+    assert book.sheetnames == ["订单", "备货单", "配送单", "对账单", "售后"]
     orders = list(book["订单"].iter_rows(values_only=True))
     assert orders[0][:8] == ("序号", "顾客", "商品", "规格", "数量", "单位", "单价", "金额")
     assert sum(r[7] for r in orders[1:]) == pytest.approx(truth.revenue, abs=0.01)
@@ -302,7 +302,7 @@ def test_export_workbook_has_the_sheets_and_agrees_with_the_table(big_round, fil
     assert delivery[0][:5] == ("配送点/楼栋", "单元", "房号", "序号", "顾客")
     assert sorted(r[3] for r in delivery[1:]) == sorted(truth.seq_of.values())
     bills = list(book["对账单"].iter_rows(values_only=True))
-    assert bills[0] == ("顾客", "订单号", "明细", "应付", "已付", "未付", "状态")
+    assert bills[0] == ("顾客", "订单号", "明细", "应付", "已付", "未付", "状态", "退款", "实收")
     assert {r[0]: r[3] for r in bills[1:-1]} == pytest.approx(dict(truth.customer_total))
     assert bills[-1][0] == "合计" and bills[-1][3] == pytest.approx(truth.revenue, abs=0.01)
 
@@ -489,7 +489,7 @@ def test_export_csv_from_the_chat_and_from_the_shell(small, files, tmp_path):
     from openpyxl import load_workbook
 
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["订单", "备货单", "配送单", "对账单"]
+    assert book.sheetnames == ["订单", "备货单", "配送单", "对账单", "售后"]
     missing = CliRunner().invoke(main, ["export", "--db", bot.db.url, "--round", "99", "--out", str(out)])
     assert missing.exit_code != 0 and "no round 99" in missing.output
 

@@ -417,3 +417,60 @@ def test_other_messages_are_not_solitaires(text: str) -> None:
     from bot.transports.wechaty import parse_solitaire
 
     assert parse_solitaire(text) is None
+
+
+# -- first run: no admins configured ------------------------------------------
+
+def test_first_run_draws_the_login_qr_and_binds_the_merchant_with_the_printed_code(_wechaty_available, tmp_path):
+    """No admins in the config: `run` logs a one-time code, 绑定 CODE in the room
+    makes the sender the merchant (开团 then works), 我是谁 tells the id and role,
+    and each new login QR is drawn in the log once."""
+    import re
+
+    run = Run(tmp_path)
+    (tmp_path / "config.toml").write_text(
+        CONFIG.format(bot=BOT, bot_name=BOT_NAME, admin=ADMIN, port=run.port, token=run.token)
+        .replace(f'admins = ["{ADMIN}"]', "admins = []"), encoding="utf-8")
+    service = PuppetServiceProcess(run.port, run.token, run.service_log).start()
+    with open(run.bot_log, "wb") as log:
+        bot = subprocess.Popen(
+            [str(JIELONG), "run", "--config", str(tmp_path / "config.toml"), "--db", run.db_url],
+            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_the_test,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        service.wait_for(lambda e: e["event"] == "online", 30, "the bot to connect and log in")
+        code = re.search(r'绑定 (\d+)', run.bot_log.read_text(encoding="utf-8")).group(1)
+
+        def reply_to(who: str, text: str) -> str:
+            mark = len(service.events)
+            service.say(who, ROOM, text)
+            return service.wait_for(lambda e: e["event"] == "bot-said" and who in e["mentions"], 15,
+                                    f"a reply to {text}", mark)["text"]
+
+        assert "只有团长" in reply_to(LI, "开团 周五水果")
+        assert "绑定成功" in reply_to(ADMIN, f"绑定 {code}")
+        assert "绑定码不对或已经用过了" in reply_to(LI, f"绑定 {code}")
+        assert reply_to(LI, "我是谁") == f"@李明 你的微信ID：{LI}，身份：顾客"
+        assert "身份：团长" in reply_to(ADMIN, "我是谁")
+        mark = len(service.events)
+        service.say(ADMIN, ROOM, "开团 周五水果")
+        service.wait_for(lambda e: e["event"] == "bot-said" and "只有团长" not in e["text"], 15, "the round", mark)
+
+        for qr in ("qr-one", "qr-one", "qr-two"):
+            service.command("scan", qrcode=qr)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "qrcode/qr-two" not in run.bot_log.read_text(encoding="utf-8"):
+            time.sleep(0.2)
+        log_text = run.bot_log.read_text(encoding="utf-8")
+        assert log_text.count("qrcode/qr-one") == 1 and log_text.count("qrcode/qr-two") == 1, run.explain()
+        assert "█" in log_text and "▄" in log_text            # the code itself, drawn in half blocks
+        assert f"({ROOM})" in log_text and f"({ADMIN}, customer)" in log_text   # the ids `admins` needs
+    finally:
+        bot.terminate()
+        try:
+            bot.wait(10)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+            bot.wait(5)
+        service.stop()

@@ -45,6 +45,9 @@ class ChatCommand:
     # A customer's message whose first word is a verb of this command is answered as a merchant
     # command even when not addressed to the bot (库存 is not how an order starts).
     unmistakable: bool = False
+    hidden: bool = False               # not listed by 帮助 (绑定: only whoever started the bot has its code)
+    # The merchant may also send it to the bot privately (后台: the link comes back there).
+    private: bool = False
 
     @property
     def for_merchant(self) -> bool:
@@ -97,10 +100,10 @@ class Registry:
 
     def help_text(self, *, merchant: bool) -> str:
         """帮助: the customers' commands, and for the merchant theirs too."""
-        customers = [(c.help, c.usage) for c in self.for_customers()]
+        customers = [(c.help, c.usage) for c in self.for_customers() if not c.hidden]
         if not merchant:
             return replies.customer_help(customers)
-        return replies.merchant_help(customers, [c.usage for c in self.for_merchant_only()])
+        return replies.merchant_help(customers, [c.usage for c in self.for_merchant_only() if not c.hidden])
 
     def _show_help(self, ctx: Context, command: Command) -> None:
         ctx.say(self.help_text(merchant=ctx.is_admin), mention=False)

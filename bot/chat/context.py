@@ -33,6 +33,7 @@ class Context:
     scheduler: Timetable | None = None                    # timed jobs; None when the bot runs none
     after_commit: list[Callable[[], None]] = field(default_factory=list)   # once committed
     entries: EntryIndex = field(default_factory=EntryIndex)   # 接龙 lines known (the bot's, kept)
+    on_merchant_bound: Callable[[str], None] | None = None     # the bot learns a new merchant (绑定)
 
     @property
     def is_admin(self) -> bool:
@@ -46,6 +47,11 @@ class Context:
     def name(self) -> str:
         """The sender's display name as the group shows it."""
         return self.msg.name.strip() or self.msg.sender
+
+    def merchant_bound(self, contact_id: str) -> None:
+        """Once committed, `contact_id` counts as an admin from the next message on."""
+        if self.on_merchant_bound is not None:
+            self.after_commit.append(lambda: self.on_merchant_bound(contact_id))
 
     def say(self, text: str, *, mention: bool = True) -> None:
         mentions = (self.msg.sender,) if mention else ()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.chat import replies
+from bot.chat.after_sales import handle_report, read_report
 from bot.chat.context import Context
 from bot.chat.customer import handle_customer, parse_message, report_answer
 from parsers.answers import Amount, Choice, Drop, Miss, Yes, read_answer
@@ -44,11 +45,16 @@ class Waiting:
 
 def customer_message(ctx: Context) -> None:
     """A customer's free text: an answer to one of their open questions, else
-    an order or a change read as usual; else, if it tried to answer and fitted
+    an after-sales report (草莓坏了两盒), else an order or a change read as usual; else, if it tried to answer and fitted
     no option, the options once more."""
     rnd = ctx.book.open_round(ctx.room_id)
     waiting = waiting_for(ctx, rnd) if rnd is not None else Waiting([])
     if waiting and take_answer(ctx, rnd, waiting):
+        spoken(waiting)
+        return
+    report = read_report(ctx)       # 草莓坏了两盒: after sales, before it could read as an order
+    if report is not None:
+        handle_report(ctx, report)
         spoken(waiting)
         return
     # 第五个 of two options is a wrong answer, not an order of 第 (nor of menu item 5)

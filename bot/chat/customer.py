@@ -1,7 +1,7 @@
 """Customers' free-form messages: orders, 同上, +1, and changes to their orders."""
 from __future__ import annotations
 
-from dataclasses import replace
+import re
 
 from bot.chat import replies
 from bot.chat.context import Context
@@ -23,40 +23,31 @@ def parse_message(ctx: Context) -> EntryRequest | ChangeRequest | None:
         return None
     parsed = parse_line(text, ctx.book.catalogue)
     if isinstance(parsed, EntryRequest):
-        wanting = _fillers_are_no_product(parsed)
-        if wanting is not parsed:
-            return wanting  # 我要3袋: an order attempt of an amount, asked which product
+        if parsed.bare_quantity is not None and not parsed.is_order and _WANTING.match(text):
+            return parsed   # 我要3袋: an order attempt of an amount, asked which product
         if not parsed.is_order and not (parsed.bare_quantity and ctx.mentions_bot):
             return None     # 两盒 on its own is an order only when said to the bot
         if asks_price(text) or (looks_like_question(text) and not parsed.explicit_quantity):
             return None
         wants_bot = (ctx.mentions_bot or parsed.explicit_quantity or parsed.same_as_above or parsed.plus
-                     or _only_names(parsed))
+                     or _only_names(parsed, text))
         return parsed if wants_bot else None
     if isinstance(parsed, ChangeRequest) and looks_like_question(text):
         return None
     return parsed
 
 
-def _only_names(entry: EntryRequest) -> bool:
+# Words for wanting before an amount alone (我要3袋): the parser reads the amount
+# and drops them; they make the line an order attempt, not a number in passing.
+_WANTING = re.compile(r"^\s*(我也要|我想要|我要|再来|给我|帮我|我来|那要|那就|要|来)")
+
+
+def _only_names(entry: EntryRequest, text: str) -> bool:
     """向日葵, 3-201 百合, 阿梅 口水鸡: a line of names and nothing else is an order
-    attempt (one of each, or asked about), never chatter (CONTRACT 3c)."""
-    return bool(entry.items) and not entry.note
-
-
-# Words for wanting that are nobody's product: 我要3袋 is an amount with no product.
-_WANTING = frozenset({"我要", "要", "我也要", "我想要", "来", "再来", "帮我", "给我", "我来", "那要", "那就"})
-
-
-def _fillers_are_no_product(entry: EntryRequest) -> EntryRequest:
-    """我要3袋: the parser reads 我要 as an unknown product; it is an amount alone.
-    (Belongs in the entry parser; kept here until it reads it so.)"""
-    if len(entry.items) != 1 or entry.bare_quantity is not None:
-        return entry
-    item = entry.items[0]
-    if item.match.products or item.text not in _WANTING or item.quantity is None or not item.quantity.unit:
-        return entry
-    return replace(entry, items=(), bare_quantity=item.quantity, explicit_quantity=False)
+    attempt (one of each, or asked about), never chatter (CONTRACT 3c). A choice
+    phrased with 的 (三鲜的) picks among a question's options: with none open for
+    its sender it is someone else's answer, not an order."""
+    return bool(entry.items) and not entry.note and not text.rstrip().endswith("的")
 
 
 def handle_customer(ctx: Context, request: EntryRequest | ChangeRequest) -> None:
@@ -78,8 +69,10 @@ def handle_customer(ctx: Context, request: EntryRequest | ChangeRequest) -> None
 
 
 def order_entry(ctx: Context, rnd: Round, entry: EntryRequest, *, owner: str | None = None,
-                proxy: bool = False) -> None:
-    """An order line from the chat (`proxy`: the merchant's 代订, its replies name the customer)."""
+                proxy: bool = False, actor: str | None = None) -> Outcome | None:
+    """Place an entry for its owner (default: the sender) and answer; the outcome, or
+    None when nothing could be placed. `proxy`: the merchant's 代订, its replies name
+    the customer; `actor`: who the history names, if not the owner."""
     book = ctx.book
     owner = owner or ctx.msg.sender
     customer = entry.customer or ctx.name
@@ -90,14 +83,15 @@ def order_entry(ctx: Context, rnd: Round, entry: EntryRequest, *, owner: str | N
         item = sole_product_item(ctx, entry)
         if item is None:
             ask_which_product(ctx, rnd, customer, ctx.text, entry)
-            return
+            return None
         items.append(item)
     if not items:
-        return
+        return None
     merge = next((o for o in book.orders_of(rnd, owner)
                   if o.customer == customer and o.source == "chat"), None)
-    outcome = book.place(rnd, owner, customer, items, entry.note, source="chat", merge_into=merge)
+    outcome = book.place(rnd, owner, customer, items, entry.note, source="chat", merge_into=merge, actor=actor)
     report(ctx, rnd, outcome, customer, new=merge is None, note=entry.note, proxy=proxy)
+    return outcome
 
 
 def sole_product_item(ctx: Context, entry: EntryRequest) -> ItemRequest | None:

@@ -1,12 +1,13 @@
 """Routing: which handler a message in the chat goes to, the first that claims it.
 
 A command (the registry says which, and whether the sender may run it), a
-#接龙 post, a merchant's chatter (never an order), a customer's change or
-order line, or chatter, in that order.
+#接龙 post, a merchant's chatter (never an order), a customer's answer to their open question, after-sales
+report, a customer's change or order line, or chatter, in that order.
 """
 from __future__ import annotations
 
 from bot.chat import replies
+from bot.chat.after_sales import REPORT_VERBS, handle_report, read_report, report_in_command
 from bot.chat.commands import Registry
 from bot.chat.context import Context
 from bot.chat.conversation import customer_message
@@ -28,15 +29,20 @@ def dispatch(ctx: Context, commands: Registry) -> None:
         return
     found = commands.find(first_line)
     if ctx.msg.room is None:
-        # private chats carry no orders; only customers' commands (我的订单) are answered there, privately
-        if found is not None and found[0].for_customers:
+        # private chats carry no orders; only customers' commands (我的订单) are answered there, privately,
+        # and the merchant's that say they may be (后台)
+        if found is not None and (found[0].for_customers or (found[0].private and ctx.is_admin)):
             entry, command = found
             entry.handler(ctx, command)
+        elif not ctx.is_admin and (report := read_report(ctx)) is not None:
+            handle_report(ctx, report)                     # 售后 is answered privately too
         return
     if found is not None:
         entry, command = found
         if ctx.is_admin or entry.for_customers:
             entry.handler(ctx, command)
+        elif entry.name in REPORT_VERBS and (report := report_in_command(ctx, command.arg)) is not None:
+            handle_report(ctx, report)                     # 退款，草莓坏了两盒: a customer's report
         else:
             ctx.say(replies.not_admin(ctx.name))
         return

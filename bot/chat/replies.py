@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 # 帮助 is generated from the command registry (bot/chat/commands.py); these are its words.
 HELP_TITLE = "小龙接龙助手："
 ORDERING_GUIDE = ("直接发「苹果2斤 香蕉1斤」或在#接龙里加一行；我问您的时候回复序号或名称就行（如「1」「三鲜的」）；"
-                  "改量「苹果改成3斤」，加量「再加1斤」，取消「苹果不要了」/「取消」；付款后发「已付」；")
+                  "改量「苹果改成3斤」，加量「再加1斤」，取消「苹果不要了」/「取消」；付款后发「已付」；"
+                  "收到的有问题发「草莓坏了2盒」「排骨少了半斤」，团长会处理；")
 
 
 def customer_help(commands: Sequence[tuple[str, str]]) -> str:
@@ -336,6 +337,10 @@ def summary_report(rnd, figures, *, list_orders: bool = True, max_orders: int = 
              f"共{figures.orders}单 {figures.customers}人，合计{money(figures.revenue)}元",
              f"已付{figures.paid_orders}单 {money(figures.paid_amount)}元｜"
              f"未付{figures.unpaid_orders}单 {money(figures.unpaid_amount)}元"]
+    if figures.refunded:
+        lines.append(f"售后退款{figures.refunded_orders}单 {money(figures.refunded)}元｜实收{money(figures.net)}元")
+    if figures.open_cases:
+        lines.append(f"售后待处理{figures.open_cases}条（发「售后」查看）")
     if figures.products:
         lines.append("—— 商品 ——")
         lines += [f"{p.label} {amount(p.quantity, p.unit)} {money(p.amount)}元" for p in figures.products]
@@ -345,8 +350,9 @@ def summary_report(rnd, figures, *, list_orders: bool = True, max_orders: int = 
             state = "已付" if order.paid else (SAID_PAID if order.said_paid else "")
             if order.status in ("shipped", "done"):
                 state += {"shipped": " 已发货", "done": " 已完成"}[order.status]
+            refund = f" 退款{money(order.refunded)}元" if order.refunded else ""
             lines.append(f"{order.seq}. {order.customer} {_items_text(order.items)} "
-                         f"{money(order.total)}元 {state.strip()}".rstrip())
+                         f"{money(order.total)}元{refund} {state.strip()}".rstrip())
     elif rnd.orders and len(rnd.orders) > max_orders:
         lines.append("明细请发「对账单」或「导出」")
     if rnd.questions:
@@ -361,7 +367,14 @@ def pick_list_report(rnd, totals) -> list[str]:
     menu_numbers = any(p.code for p in totals)
     lines = [f"{'' if menu_numbers else f'{n}. '}{p.label} {amount(p.quantity, p.unit)}（{p.orders}单）"
              for n, p in enumerate(totals, 1)]
+    if rnd.resends:
+        lines.append("—— 补发 ——")
+        lines += [f"补发 {resend_label(r)}（#{r.seq} {r.customer}）" for r in rnd.resends]
     return chunked(f"{_round_head('备货单', rnd)} 共{len(rnd.orders)}单", lines or ["还没有订单"])
+
+
+def resend_label(resend) -> str:
+    return f"{_label(resend.product, resend.spec)}{amount(resend.quantity or 0, resend.unit)}"
 
 
 def bill_line(bill) -> str:
@@ -372,13 +385,17 @@ def bill_line(bill) -> str:
                                       if bill.paid_amount else "未付")
     if not bill.paid and bill.said_paid:
         state += f"（{SAID_PAID}）"
-    return f"{seqs} {bill.customer}：{items}｜{money(bill.total)}元 {state}"
+    refund = f" 退款{money(bill.refunded)}元 实收{money(bill.net)}元" if bill.refunded else ""
+    return f"{seqs} {bill.customer}：{items}｜{money(bill.total)}元{refund} {state}"
 
 
 def bills_report(rnd, bills) -> list[str]:
     """对账单: each customer's items, prices and total."""
     total = sum(b.total for b in bills)
+    refunded = sum(b.refunded for b in bills)
     head = f"{_round_head('对账单', rnd)} {len(bills)}人 合计{money(total)}元"
+    if refunded:
+        head += f" 退款{money(refunded)}元 实收{money(total - refunded)}元"
     return chunked(head, [bill_line(b) for b in bills] or ["还没有订单"])
 
 
@@ -415,6 +432,9 @@ def delivery_report(rnd, groups) -> list[str]:
             lines.append(" ".join(x for x in (f"  {room}" if room else " ", f"#{stop.order.seq}",
                                               stop.order.customer, _items_text(stop.order.items), phone) if x)
                          .rstrip())
+    if rnd.resends:
+        blocks.append([f"■ 补发 {len(rnd.resends)}单"] +
+                      [f"  #{r.seq} {r.customer} {resend_label(r)}（补发）" for r in rnd.resends])
     return chunked_blocks(f"{_round_head('配送单', rnd)} 共{len(rnd.orders)}单", blocks or [["还没有订单"]])
 
 
@@ -436,7 +456,8 @@ def my_orders(name: str, rnd, orders) -> str:
     lines = [f"@{name} 您在{rnd.name}的订单："]
     for order in orders:
         state = {"shipped": "已发货", "done": "已到货"}.get(order.status, "")
-        lines.append(f"#{order.seq} {_items_text(order.items)} {money(order.total)}元"
+        refund = f" 退款{money(order.refunded)}元" if order.refunded else ""
+        lines.append(f"#{order.seq} {_items_text(order.items)} {money(order.total)}元{refund}"
                      f" {'已付' if order.paid else '未付'} {state}".rstrip())
     if len(orders) > 1:
         lines.append(f"合计{money(sum(o.total for o in orders))}元")
@@ -444,7 +465,15 @@ def my_orders(name: str, rnd, orders) -> str:
 
 
 def exported(rnd, orders: int) -> str:
-    return f"已导出{rnd.name}：{orders}单（订单/备货单/配送单/对账单），文件见附件"
+    return f"已导出{rnd.name}：{orders}单（订单/备货单/配送单/对账单/售后），文件见附件"
+
+
+def login_link(url: str, minutes: int) -> str:
+    return f"团长后台登录链接（{minutes}分钟内有效，只能用一次，请勿转发）：\n{url}"
+
+
+def login_link_sent(name: str) -> str:
+    return f"@{name} 后台登录链接已私发给您"
 
 
 def no_such_round(which: str, count: int) -> str:
@@ -510,3 +539,140 @@ def schedule_cancelled(count: int, cutoff: bool = True) -> str:
 
 def no_scheduler() -> str:
     return "定时功能没有开启"
+
+
+# -- after sales (售后): customers' reports and the merchant's refunds, resends, rejections --
+
+PROBLEM_NAMES = {"damaged": "坏了", "spoiled": "不新鲜", "short": "少了", "missing": "没收到", "wrong": "发错了",
+                 "refund": "要退款"}
+WANTS_NAMES = {"refund": "要退款", "resend": "要补发"}
+REFUND_USAGE = "格式：退款 订单号 金额，或 退款 订单号 商品 数量（例如「退款 3 20」「退款 3 草莓 1盒」）"
+RESEND_USAGE = "格式：补发 订单号 商品 数量（例如「补发 3 草莓 1盒」）"
+REJECT_USAGE = "格式：驳回 订单号 原因（例如「驳回 3 已超过售后时间」）"
+
+
+def _item_label(item) -> str:
+    if item is None:
+        return "整单"
+    return f"{item.product.name}({item.spec})" if item.spec else item.product.name
+
+
+def _problem_text(kind: str, written: str, wants: str) -> str:
+    text = PROBLEM_NAMES.get(kind, kind) + (f" {written}" if written and kind != "refund" else "")
+    if wants and not (wants == "refund" and kind == "refund"):
+        text += f"，{WANTS_NAMES[wants]}"
+    return text
+
+
+def after_sale_recorded(name: str, order, item, kind: str, written: str, wants: str) -> str:
+    return f"@{name} 收到，已登记售后：#{order.seq} {_item_label(item)} {_problem_text(kind, written, wants)}，团长会尽快处理"
+
+
+def after_sale_notice(order, item, kind: str, written: str, wants: str, text: str) -> str:
+    return (f"【售后】#{order.seq} {order.customer}：{_item_label(item)} {_problem_text(kind, written, wants)}"
+            f"（原话：{text[:40]}）\n处理：退款 {order.seq} 金额｜补发 {order.seq} 商品 数量｜驳回 {order.seq} 原因")
+
+
+def after_sale_already(name: str, order, item) -> str:
+    return f"@{name} #{order.seq} {_item_label(item)}的售后已经登记了，团长会尽快处理"
+
+
+def after_sale_no_order(name: str) -> str:
+    return f"@{name} 没找到您的订单，售后请写明是哪样商品，或直接联系团长"
+
+
+def after_sale_not_ordered(name: str, text: str) -> str:
+    what = f"「{text}」" if text else "这样商品"
+    return f"@{name} 您的订单里没有{what}，是哪样商品？例如「草莓坏了2盒」"
+
+
+def after_sale_too_long(name: str) -> str:
+    return f"@{name} 售后请一条说一样，例如「草莓坏了2盒」「排骨少了半斤」"
+
+
+def after_sale_which_product(name: str, products) -> str:
+    names = "、".join(dict.fromkeys(products))
+    return f"@{name} 是哪样商品有问题？（您订了{names}）例如「{next(iter(products), '草莓')}坏了1份」"
+
+
+def after_sale_which_order(name: str, found, problem) -> str:
+    seqs = "、".join(f"#{seq}" for seq in sorted({o.seq for o, _ in found}))
+    example = f"#{found[0][0].seq} {found[0][1].product.name}{PROBLEM_NAMES.get(problem.kind, '坏了')}"
+    return f"@{name} 您有几单都有{found[0][1].product.name}（{seqs}），是哪一单？例如「{example}」"
+
+
+def after_sale_list(cases) -> list[str]:
+    """售后: open cases, numbered by their order, oldest first."""
+    if not cases:
+        return ["没有待处理的售后"]
+    lines = []
+    for case in cases:
+        what = f"{case.product}({case.spec})" if case.spec else (case.product or "整单")
+        lines.append(f"#{case.seq} {case.customer}：{what} {_problem_text(case.kind, case.written, case.wants)}")
+    lines.append("处理：退款 N 金额｜退款 N 商品 数量｜补发 N 商品 数量｜驳回 N 原因")
+    return chunked(f"【售后】待处理{len(cases)}条", lines)
+
+
+def after_sale_over_paid(order, item, limit: float) -> str:
+    return f"#{order.seq} {_item_label(item)}最多还能退{money(limit)}元，没有退款"
+
+
+def after_sale_over_quantity(order, item, limit: float) -> str:
+    return f"#{order.seq} {_item_label(item)}最多{amount(limit, item.product.unit)}，没有登记"
+
+
+def after_sale_no_item(order, text: str) -> str:
+    return f"订单#{order.seq}里没有「{text}」"
+
+
+def after_sale_which_item(order, cases, usage: str) -> str:
+    names = "、".join(_item_label(c.product and next((i for i in order.items if i.product_id == c.product_id
+                                                      and i.spec == c.spec), None)) for c in cases)
+    return f"订单#{order.seq}有{len(cases)}条售后（{names}），请写明商品。{usage}"
+
+
+def after_sale_none_open(order) -> str:
+    return f"订单#{order.seq}没有待处理的售后"
+
+
+def after_sale_unit(item) -> str:
+    return f"{item.product.name}按{item.product.unit}卖，请写多少{item.product.unit}"
+
+
+def refunded(order, item, quantity: float | None, value: float) -> str:
+    what = _item_label(item) + (f" {amount(quantity, item.product.unit)}" if quantity and item is not None else "")
+    return f"团长已为您的订单#{order.seq}退款：{what} {money(value)}元"
+
+
+def resent(order, item, quantity: float) -> str:
+    return f"您的订单#{order.seq}将补发：{_item_label(item)} {amount(quantity, item.product.unit)}，随下次配送送到"
+
+
+def rejected(order, items, reason: str) -> str:
+    what = "、".join(_item_label(i) for i in items) or "售后"
+    return f"您的订单#{order.seq}（{what}）的售后团长已处理：不退款不补发" + (f"。原因：{reason}" if reason else "")
+
+
+def resends_delivered(count: int) -> str:
+    return f"补发{count}单已标记送达"
+# -- who is who: 绑定 (first-run merchant binding) and 我是谁 ------------------
+
+def bound_as_merchant(name: str, contact_id: str) -> str:
+    return f"@{name} 绑定成功：你（{contact_id}）现在是团长了，发「开团 标题」开始接龙，发「帮助」看全部命令"
+
+
+def bind_refused(name: str) -> str:
+    return f"@{name} 绑定码不对或已经用过了（每个码只能用一次，以启动日志里显示的为准）"
+
+
+def bind_needs_code(name: str) -> str:
+    return f"@{name} 请发「绑定 」加上启动时日志里显示的8位数字，例如「绑定 12345678」"
+
+
+def already_merchant(name: str) -> str:
+    return f"@{name} 你已经是团长了，不用再绑定"
+
+
+def who_you_are(name: str, contact_id: str, merchant: bool) -> str:
+    role = "团长（可以用团长命令）" if merchant else "顾客"
+    return f"@{name} 你的微信ID：{contact_id}，身份：{role}"

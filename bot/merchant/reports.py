@@ -47,6 +47,13 @@ class Figures:
     unpaid_amount: float
     waiting: int                 # entries still waiting for an answer
     products: tuple[ProductTotal, ...]
+    refunded: float = 0.0        # after sales (售后): yuan given back
+    refunded_orders: int = 0
+    open_cases: int = 0          # reports the merchant has not settled yet
+
+    @property
+    def net(self) -> float:
+        return round(self.revenue - self.refunded, 2)
 
 
 @dataclass(frozen=True)
@@ -59,11 +66,18 @@ class Bill:
     items: tuple[ItemRow, ...]
     total: float
     paid_amount: float
+    refunded: float = 0.0        # after sales: given back on any of their orders
+    credit: float = 0.0          # refunds on orders not paid yet: they owe that much less
     said_paid: bool = False      # the customer says they paid an order not marked paid
 
     @property
     def due(self) -> float:
-        return round(self.total - self.paid_amount, 2)
+        return round(self.total - self.paid_amount - self.credit, 2)
+
+    @property
+    def net(self) -> float:
+        """What the customer pays in the end, refunds given back."""
+        return round(self.total - self.refunded, 2)
 
     @property
     def paid(self) -> bool:
@@ -129,7 +143,10 @@ def figures(rnd: RoundRows) -> Figures:
         paid_orders=len(paid), paid_amount=round(sum(o.total for o in paid), 2),
         unpaid_orders=len(unpaid), unpaid_amount=round(sum(o.total for o in unpaid), 2),
         waiting=len(rnd.questions),
-        products=product_totals(rnd))
+        products=product_totals(rnd),
+        refunded=rnd.refunded,
+        refunded_orders=sum(1 for o in rnd.orders if o.refunded > 0),
+        open_cases=len(rnd.open_cases))
 
 
 def bills(rnd: RoundRows, admins: Iterable[str] = ()) -> list[Bill]:
@@ -149,6 +166,8 @@ def bills(rnd: RoundRows, admins: Iterable[str] = ()) -> list[Bill]:
                         tuple(i for o in orders for i in o.items),
                         round(sum(o.total for o in orders), 2),
                         round(sum(o.total for o in orders if o.paid), 2),
+                        round(sum(o.refunded for o in orders), 2),
+                        round(sum(o.refunded for o in orders if not o.paid), 2),
                         any(o.said_paid for o in orders)))
     return out
 

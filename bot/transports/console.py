@@ -19,12 +19,19 @@ from bot.transports.outbox import mark_delivered
 from bot.transports.replay import format_reply
 
 ROOM = "console-room"
+BANNER = (
+    "jielong console：@{bot} 在群「控制台」里，你现在是顾客。\n"
+    "  /as ID 名字   换成别人发言，例如 /as wxid_li 李明\n"
+    "  /admin        换成团长（配置里 admins 的第一个）\n"
+    "  /quit         退出\n"
+    "  粘贴多行接龙：除最后一行外，每行末尾加 \\ （反斜杠），最后一行不加即整条发出\n"
+)
 
 
 def run_console(bot, config: Config, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     sender, name = "wxid_customer", "顾客"
     counter = itertools.count(1)
-    stdout.write(f"jielong console：@{config.bot_name} 在群「控制台」里。/as ID 名字 切换发言人，/admin 切换为团长，/quit 退出\n")
+    stdout.write(BANNER.format(bot=config.bot_name))
     buffer: list[str] = []
     while True:
         stdout.write(f"{name}> " if not buffer else "... ")

@@ -1,7 +1,7 @@
 """WeChat through a Wechaty puppet service.
 
 This is the only module that imports the Wechaty packages (the `wechat`
-extra: `pip install 'jielong[wechat]'`, Python 3.11–3.12), and it imports
+extra: `pip install -e '.[wechat]'` in the checkout, Python 3.11–3.12), and it imports
 them only when `run_wechaty` is called.
 
 A puppet service holds the WeChat account; we connect to it by endpoint and
@@ -153,7 +153,7 @@ def _import_puppet() -> SimpleNamespace:
     except ImportError as exc:
         raise ConfigError(
             "the WeChat transport needs the wechat extra on Python 3.11-3.12: "
-            f"pip install 'jielong[wechat]' ({exc})"
+            f"pip install -e '.[wechat]' in the jielong checkout ({exc})"
         ) from None
     # Their loggers print to stderr by themselves and log the token at WARNING
     # on every connect: route them through ours, errors only.
@@ -231,6 +231,16 @@ class WechatyTransport:
         db = getattr(bot, "db", None)
         self.outbox = Outbox(db, _not_connected) if db is not None else None
         self.delivering = asyncio.Lock()
+        self.login_qr: str | None = None     # the QR last drawn: a repeated scan event draws nothing
+
+    def _show_login(self, qrcode: str | None) -> None:
+        """The login QR drawn in the terminal, with its URL; drawn again only when it changes."""
+        if not qrcode or qrcode == self.login_qr:
+            return
+        self.login_qr = qrcode
+        url = f"https://wechaty.js.org/qrcode/{quote(qrcode, safe='')}"
+        log.warning("the WeChat account needs a login: scan this code with the bot's WeChat, or open %s\n%s",
+                    url, login_qr_text(qrcode))
 
     def send_soon(self, reply: Reply) -> None:
         """Send a reply nobody asked for (a reminder) once logged in; any thread may call this."""
@@ -292,10 +302,7 @@ class WechatyTransport:
                     elif kind == "error":
                         log.warning("puppet service error: %s", payload)
                     elif kind == "scan":
-                        qrcode = getattr(payload, "qrcode", None)
-                        if qrcode:
-                            log.warning("the WeChat account needs a login: scan https://wechaty.js.org/qrcode/%s",
-                                        quote(qrcode, safe=""))
+                        self._show_login(getattr(payload, "qrcode", None))
                 except Exception:  # never let a handler break the stream reader
                     log.exception("handling a %s event", kind)
             return handler
@@ -371,6 +378,7 @@ class WechatyTransport:
                 queue.task_done()
 
     async def _on_login(self, puppet: Any, contact_id: str) -> None:
+        self.login_qr = None
         name = contact_id
         try:
             name = (await puppet.contact_payload(contact_id)).name or contact_id
@@ -522,6 +530,20 @@ class WechatyTransport:
         except Exception:
             log.warning("could not send %s as a file; sending its path", attachment.path, exc_info=True)
             await puppet.message_send_text(to, str(attachment.path), [])
+
+
+def login_qr_text(data: str) -> str:
+    """`data` as a QR code of half-block characters, for a terminal or a log viewer."""
+    import io
+
+    import qrcode
+
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(data)
+    code.make(fit=True)
+    out = io.StringIO()
+    code.print_ascii(out=out, invert=True)     # dark modules drawn light: reads on dark terminals
+    return out.getvalue().rstrip("\n")
 
 
 def _not_connected(_reply: Reply) -> None:

@@ -17,6 +17,7 @@
  *   {"cmd":"say","contact":"wxid_li","room":"r1@chatroom","text":"…","mentions":["bot"]}
  *   {"cmd":"private","contact":"wxid_li","text":"…"}      (a private chat to the bot)
  *   {"cmd":"bot-say","room":"r1@chatroom","text":"…"}     (the bot account itself posts)
+ *   {"cmd":"scan","qrcode":"…"}                        (the puppet asks for a login QR scan)
  *   {"cmd":"status"}   {"cmd":"quit"}
  *
  * Any command may carry "ref"; the answer ({"event":"ok"|"error", "ref"}) echoes it.
@@ -219,6 +220,10 @@ const commands = {
   'bot-say': (cmd) => ({
     id: post(puppet.currentUserId, cmd.text, cmd.room ? { roomId: cmd.room } : { listenerId: cmd.contact }),
   }),
+  scan: (cmd) => {
+    puppet.emit('scan', { qrcode: cmd.qrcode, status: PUPPET.types.ScanStatus.Waiting })
+    return {}
+  },
   status: () => ({ loggedIn: puppet.isLoggedIn, clientConnected, botId: puppet.isLoggedIn ? puppet.currentUserId : null }),
   quit: () => { setImmediate(shutdown); return {} },
 }

@@ -3,7 +3,7 @@ asked with their numbered options, the entry's note and 接龙 line, and whether
 its sender has spoken since or it was asked again.
 
 Revision ID: conversations_1
-Revises: 0002
+Revises: web1
 Created: 2026-12-02
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'conversations_1'
-down_revision = '0002'
+down_revision = 'web1'
 branch_labels = None
 depends_on = None
 
