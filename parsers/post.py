@@ -25,6 +25,9 @@ HEADER = "#接龙"
 # `1. 王姐 …`; but `2.5元/斤 …` and `10:00到货` are prices and times of the description
 _ENTRY = re.compile(r"(\d{1,4})\s*(?:[.:](?!\d)|[、)])\s*(.*)")
 _EXAMPLE = re.compile(r"例(?:如|子)?\s*[:]?\s*")
+# `黑麦吐司 18`, `可颂（原味/杏仁）12/14`: a bare price ending a line that names something
+# (`2x2`, `1+3` are orders)
+_BARE_PRICE = re.compile(r"\D.*?(?<![\d+xX*×.\-])\s*\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*")
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def _classify(line: str) -> tuple[str, str | _Numbered]:
     return "LINE", line
 
 
-def _line_tokens(text: str) -> list[Token]:
+def _line_tokens(text: str, opening: bool = False) -> list[Token]:
     lines: list[tuple[int, str, str, str | _Numbered]] = []    # (line number, line, kind, value)
     header: Token | None = None
     for number, line in enumerate(text.split("\n")):
@@ -106,7 +109,7 @@ def _line_tokens(text: str) -> list[Token]:
             continue
         lines.append((number, line, *_classify(line)))
     tokens: list[Token] = [header] if header is not None else []
-    menu = _menu_lines(lines)
+    menu = _menu_lines(lines, opening)
     for index, (number, line, kind, value) in enumerate(lines):
         if index in menu:
             tokens.append(Token("LINE", line, line=number))
@@ -122,14 +125,17 @@ def _line_tokens(text: str) -> list[Token]:
     return tokens
 
 
-def _menu_lines(lines: list[tuple[int, str, str, str | _Numbered]]) -> set[int]:
+def _menu_lines(lines: list[tuple[int, str, str, str | _Numbered]], opening: bool = False) -> set[int]:
     """Indexes of the numbered lines that are the menu (or a dish list), not entries.
 
     Before a `例` line every numbered line is description. After it (or in a
     post without one), numbered lines form runs, a run ending where a line
     that is not numbered comes or where the numbering starts again at 1; every
     run but the last is description, and without a `例` line the last run is
-    the menu too when its lines carry prices.
+    the menu too when its lines carry prices. In the merchant's opening post
+    (`opening`), a bare number ending a line (`3. 恰巴塔 9.9`) is a price too, when
+    the run is the post's only one and has two lines or more; in reposts such a run is read as entries
+    (`1. 王姐 2`), because the menu is read once, from the opening post.
     """
     first_example = next((i for i, line in enumerate(lines) if line[2] == "EXAMPLE"), None)
     menu = {i for i in range(first_example or 0) if lines[i][2] == "ENTRY"}
@@ -151,9 +157,14 @@ def _menu_lines(lines: list[tuple[int, str, str, str | _Numbered]]) -> set[int]:
                 menu.update(run)
     if first_example is None and runs:
         last = runs[-1]
-        if last and not menu.issuperset(last) and 2 * sum(lines[i][3].priced for i in last) > len(last):
+        priced = sum(lines[i][3].priced or opening and len(runs) == 1 and len(last) > 1 and _bare_priced(lines[i][3]) for i in last)
+        if last and not menu.issuperset(last) and 2 * priced > len(last):
             menu.update(last)
     return menu
+
+
+def _bare_priced(line: _Numbered) -> bool:
+    return line.entry is not None and _BARE_PRICE.fullmatch(line.entry.text) is not None
 
 
 @v_args(inline=True)
@@ -188,11 +199,13 @@ class PostBuilder(Transformer):
 _BUILDER = PostBuilder()   # holds no state; building one wraps every method again
 
 
-def parse_post(text: str) -> JielongPost | None:
-    """Parse a normalised #接龙 message; None if it is not one."""
+def parse_post(text: str, opening: bool = False) -> JielongPost | None:
+    """Parse a normalised #接龙 message; None if it is not one. `opening`: the
+    merchant's post that opens a round, whose numbered lines with bare prices
+    are its menu."""
     if not is_jielong(text):
         return None
     try:
-        return _BUILDER.transform(_parser().parse(_line_tokens(text.lstrip())))
+        return _BUILDER.transform(_parser().parse(_line_tokens(text.lstrip(), opening)))
     except LarkError:
         return None

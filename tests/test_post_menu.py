@@ -65,3 +65,34 @@ def test_reposts_parse_the_same_and_do_not_read_the_menu():
     text = MENU + "\n1. 老王 1+3"
     post = parse_post(text)
     assert "menu" not in post.__dict__         # read on demand: once per round, by the bot
+
+
+BARE = "#接龙\n周六面包团\n下午三点自提\n1. 全麦方包 16\n2. 肉桂卷（原味/葡萄干）9/11\n3. 法棍 7.5"
+
+
+def test_the_opening_post_reads_a_numbered_run_with_bare_prices_as_its_menu():
+    post = parse_post(BARE, opening=True)
+    assert post is not None and post.entries == ()
+    assert [(x.code, x.name, x.price) for x in post.menu.lines] == [
+        ("1", "全麦方包", 16), ("2", "肉桂卷", 9), ("3", "法棍", 7.5)]
+
+
+def test_the_opening_post_with_bare_prices_keeps_its_entries_restarting_at_one():
+    post = parse_post(BARE + "\n1. 阿芳 1+3\n2. 小周 2x2", opening=True)
+    assert post is not None
+    assert [(e.seq, e.text) for e in post.entries] == [(1, "阿芳 1+3"), (2, "小周 2x2")]
+
+
+def test_numbered_lines_with_bare_trailing_numbers_are_entries_in_reposts():
+    assert _entries("#接龙\n周六面包团\n1. 阿芳 2\n2. 小周 3") == [(1, "阿芳 2"), (2, "小周 3")]
+
+
+def test_numbered_lines_after_an_example_stay_entries_even_in_the_opening_post():
+    post = parse_post("#接龙\n周六面包团\n例 张三 1\n1. 阿芳 2\n2. 小周 3", opening=True)
+    assert post is not None
+    assert [(e.seq, e.text) for e in post.entries] == [(1, "阿芳 2"), (2, "小周 3")]
+
+
+def test_a_single_numbered_line_with_a_bare_number_in_the_opening_post_is_an_entry():
+    post = parse_post("#接龙\n周六面包团\n1. 阿芳 2", opening=True)
+    assert post is not None and [(e.seq, e.text) for e in post.entries] == [(1, "阿芳 2")]

@@ -40,6 +40,7 @@ def handle_post(ctx: Context, post: JielongPost) -> None:
         latest = rnd or book.latest_round(ctx.room_id)
         reopened_same = rnd is None and latest is not None and latest.title == post.title
         if (rnd is None and not reopened_same) or (rnd is not None and post.title and post.title != rnd.title):
+            post = parse_post(ctx.text, opening=True) or post     # `1. 黑麦吐司 18`: the menu, not entries
             rnd = open_round(ctx, post.title, "\n".join(post.description), _menu_as_written(ctx, post))
         elif rnd is None:
             rnd = latest
@@ -51,7 +52,7 @@ def handle_post(ctx: Context, post: JielongPost) -> None:
 def _menu_as_written(ctx: Context, post: JielongPost) -> Menu:
     """The post's menu, read from the message as sent: normalising drops the emoji
     that number lines (1️⃣) and that some specs are (🌶)."""
-    raw = parse_post(ctx.msg.text.lstrip())
+    raw = parse_post(ctx.msg.text.lstrip(), opening=True)
     return raw.menu if raw is not None and raw.title == post.title else post.menu
 
 
