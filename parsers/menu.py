@@ -45,6 +45,8 @@ _CN = "一二两三四五六七八九十百"
 _NUM = r"\d+(?:\.\d+)?"
 # per unit: `/盒`, `一斤`, `每盒` (but `每人限2` is a limit)
 _PER = rf"(?:(?:\s*/\s*|一|每(?!人)){_UNIT})"
+# measures that only describe a pack (`保鲜膜 100米`, `纸巾 3层`), never a selling unit
+_MEASURE = r"(?:ml|mL|ML|毫升|cm|mm|厘米|毫米|米|寸|层|抽|码)"
 _AFTER_BARE = r"(?=\s|$|/\s*\d|[)）】\]（(【\[,，;；、。|])"
 
 _TOKENS = re.compile("|".join((
@@ -56,7 +58,7 @@ _TOKENS = re.compile("|".join((
     rf"|{_NUM}{_PER}|{_NUM}{_AFTER_BARE})",
     # a pack size: 一盒六个, 500g, 550ml*24瓶, 10斤装
     rf"(?P<PACK>(?:{_NUM}|[{_CN}]+)\s*{_UNIT}\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}"
-    rf"|{_NUM}\s*(?:ml|mL|ML|毫升|cm|寸|{_UNIT})(?:\s*[*xX×]\s*{_NUM}\s*{_UNIT}?)?装?|[{_CN}]+{_UNIT}装)",
+    rf"|{_NUM}\s*(?:{_MEASURE}|{_UNIT})(?:\s*[*xX×]\s*{_NUM}\s*{_UNIT}?)?装?|[{_CN}]+{_UNIT}装)",
     r"(?P<LPAR>[(（【\[])",
     r"(?P<RPAR>[)）】\]])",
     r"(?P<SLASH>[/／])",

@@ -214,3 +214,14 @@ def test_menu_products_carry_codes_specs_and_spec_prices():
     products = round_products(read_menu("A：酥饼（咸蛋黄/肉松）18.8/20.8元/盒 限量10盒"), ())
     assert products == (ProductInfo("酥饼", 18.8, "盒", specs=("咸蛋黄", "肉松"), spec_prices=(18.8, 20.8),
                                     stock=10, code="A"),)
+
+
+@pytest.mark.parametrize("text, name, price, unit", [
+    ("1、锡纸 30米 12.5元/卷", "锡纸", 12.5, "卷"),
+    ("2、面巾纸 4层 9元/提", "面巾纸", 9, "提"),
+    ("3、洗碗布 25cm 4元/条", "洗碗布", 4, "条"),
+    ("4、手帕纸 120抽 3.5元/包", "手帕纸", 3.5, "包"),
+])
+def test_a_pack_measure_between_name_and_price_is_description_not_name(text, name, price, unit):
+    line = _one(text)
+    assert (line.name, line.price, line.unit) == (name, price, unit)
