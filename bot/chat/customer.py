@@ -21,7 +21,9 @@ def parse_message(ctx: Context) -> EntryRequest | ChangeRequest | None:
     text = " ".join(line for line in ctx.text.split("\n") if line)
     if not text:
         return None
-    parsed = parse_line(text, ctx.book.catalogue)
+    # read as written: the parser normalises, and customer names keep their form (錢老師)
+    written = " ".join(line.strip() for line in ctx.msg.text.splitlines() if line.strip())
+    parsed = parse_line(written, ctx.book.catalogue)
     if isinstance(parsed, EntryRequest):
         if parsed.bare_quantity is not None and not parsed.is_order and _WANTING.match(text):
             return parsed   # 我要3袋: an order attempt of an amount, asked which product

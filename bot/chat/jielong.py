@@ -36,17 +36,29 @@ def content_key(text: str) -> str:
 def handle_post(ctx: Context, post: JielongPost) -> None:
     book = ctx.book
     rnd = book.open_round(ctx.room_id)
+    opening = False
     if ctx.is_admin:
         latest = rnd or book.latest_round(ctx.room_id)
         reopened_same = rnd is None and latest is not None and latest.title == post.title
         if (rnd is None and not reopened_same) or (rnd is not None and post.title and post.title != rnd.title):
+            opening = True
             post = parse_post(ctx.text, opening=True) or post     # `1. 黑麦吐司 18`: the menu, not entries
             rnd = open_round(ctx, post.title, "\n".join(post.description), _menu_as_written(ctx, post))
         elif rnd is None:
             rnd = latest
     elif rnd is None:
         rnd = book.latest_round(ctx.room_id)
-    sync_entries(ctx, rnd, post.entries)
+    sync_entries(ctx, rnd, _entries_as_written(ctx, post, opening))
+
+
+def _entries_as_written(ctx: Context, post: JielongPost, opening: bool) -> Sequence[PostEntry]:
+    """The post's entries as sent, so customer names keep their form (錢老師, 🌸);
+    the normalised ones when the two readings do not line up."""
+    raw = parse_post(ctx.msg.text.lstrip(), opening)
+    if raw is None or len(raw.entries) != len(post.entries) or any(
+            content_key(a.text) != content_key(b.text) for a, b in zip(raw.entries, post.entries)):
+        return post.entries
+    return raw.entries
 
 
 def _menu_as_written(ctx: Context, post: JielongPost) -> Menu:
@@ -142,7 +154,7 @@ def _editable_match(ctx: Context, missing: list[KeyRow], orders: dict[int, Order
 
 
 def _parse_entry(text: str, catalogue) -> EntryRequest | None:
-    parsed = parse_line(normalize(text), catalogue)
+    parsed = parse_line(text, catalogue)     # as written: the parser normalises, names keep their form
     return parsed if isinstance(parsed, EntryRequest) else None
 
 
