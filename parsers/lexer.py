@@ -575,6 +575,7 @@ _BUILDING = frozenset("栋幢座区楼号室")
 _LINE_SEQ = re.compile(r"\d{1,4} ?[.、)](?!\d) ?")
 _CODE_DIGITS = re.compile(r"\d{1,3}(?![\d.])")
 _SEQ_MARK = re.compile(r" ?[.、)](?!\d)")
+_BUILDING_NUMBER = re.compile(r"(?:栋|幢|座|号楼|单元)\d")
 
 
 def _menu_code(line: str, i: int, prev: Tok | None, catalogue: Catalogue, note_started: bool) -> Tok | None:
@@ -585,8 +586,13 @@ def _menu_code(line: str, i: int, prev: Tok | None, catalogue: Catalogue, note_s
     接龙 line starts with (3. 小林) is the line's; in the note it is a word.
     """
     ch = line[i]
-    if note_started or (prev is not None and prev.type in ("PRODUCT", "SPEC", "PACK", "TIMES", "UNIT")
-                        and line[prev.end_pos:i].strip() == ""):
+    if note_started:
+        return None
+    # right after an item (蛋挞2, 酥饼 肉松 2) a number is its amount, unless, apart from a
+    # product's own words, it is followed by a spec of menu item N or a multiplier (3x2 2焦糖, 3x2 5x3)
+    after_item = prev is not None and prev.type in ("PRODUCT", "SPEC", "PACK", "TIMES", "UNIT") \
+        and line[prev.end_pos:i].strip() == ""
+    if after_item and (prev.type == "PRODUCT" or prev.end_pos == i):
         return None
     if ch.isdecimal():
         m = _CODE_DIGITS.match(line, i)
@@ -595,6 +601,8 @@ def _menu_code(line: str, i: int, prev: Tok | None, catalogue: Catalogue, note_s
         end = m.end()
         if line[:i].strip() == "" and _SEQ_MARK.match(line, end):
             return None                     # 3. 小林: the 接龙 line's own number
+        if _BUILDING_NUMBER.match(line, end):
+            return None                     # 5栋1102: a room, part of the customer's name
     elif ch.isascii() and ch.isalpha():
         end = i + 1
         if i > 0 and (line[i - 1].isascii() and line[i - 1].isalnum()):
@@ -607,6 +615,13 @@ def _menu_code(line: str, i: int, prev: Tok | None, catalogue: Catalogue, note_s
     written = line[i:end]
     name = catalogue.product_by_code(written)
     if name is None:
+        return None
+    if after_item:
+        gap = 1 if line[end:end + 1] == " " else 0
+        spec_end = catalogue.spec_at(line, end + gap)
+        if _TIMES.match(line, end) or (spec_end is not None and catalogue.sold_in(
+                name, catalogue.spec_named(line[end + gap:spec_end]))):
+            return _tok("CODE", written, i, end, name)
         return None
     rest = line[end:]
     gap = 1 if rest[:1] == " " else 0

@@ -104,6 +104,12 @@ BY_CODE = [
     ("bakery", "蛋黄酥2", None, ["蛋黄酥 2"], ""),
     ("bakery", "蛋黄酥 2", None, ["蛋黄酥 2"], ""),
     ("bakery", "奶酥面包 抹茶 2", None, ["奶酥面包/抹茶 2"], ""),
+    # after an item, a number followed by a spec of that menu item, or by a multiplier, names it
+    ("bakery", "小周 3x2 1抹茶", "小周", ["提拉米苏 2 #3", "奶酥面包/抹茶 1 #1"], ""),
+    ("bakery", "小周 3x2 1 巧克力", "小周", ["提拉米苏 2 #3", "奶酥面包/巧克力 1 #1"], ""),
+    ("bakery", "小周 3x2 4x3", "小周", ["提拉米苏 2 #3", "榴莲班戟 3 #4"], ""),
+    ("bakery", "小周 提拉米苏 1个 4x2", "小周", ["提拉米苏 1", "榴莲班戟 2 #4"], ""),
+    ("bakery", "9栋301 1抹茶+4", "9栋301", ["奶酥面包/抹茶 1 #1", "榴莲班戟 1 #4"], ""),
     ("bakery", "全麦吐司2条", None, ["全麦吐司 2"], ""),
     ("bakery", "3+全麦吐司1条", None, ["提拉米苏 1 #3", "全麦吐司 1"], ""),
     # a number that is no menu item is not an item
