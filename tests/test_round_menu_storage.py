@@ -66,3 +66,14 @@ def test_config_keys_default_and_confirm_over_round_trip(db_url):
         meal = menus.product_info(menus.named(session, rnd, "工作餐"))
         assert (meal.default, meal.confirm_over) == (True, 10)
     db.dispose()
+
+
+def test_a_new_menu_product_is_confirmed_over_fifty_units_and_a_configured_one_keeps_its_own(db_url):
+    db = Database(db_url)
+    with db.unit_of_work() as session:
+        _seed(session)
+        rnd = _round(session, "周三")
+        menus.save_menu(session, rnd, _menu("1. 牛腱子 68元/斤\n2. 排骨 32元/斤"))
+        stored = {p.name: menus.product_info(p).confirm_over for p in menus.load_round_products(session, rnd)}
+    assert stored["牛腱子"] == 50.0
+    assert stored["排骨"] == 20.0
