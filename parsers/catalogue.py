@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from parsers.name_index import FuzzyCandidates, PartIndex
 from parsers.text import normalize
 
 MATCH_CUTOFF = 80.0      # below this a fuzzy candidate is not a match
@@ -83,7 +84,7 @@ class Catalogue:
     products: tuple[ProductInfo, ...]
     off_sale: tuple[ProductInfo, ...] = ()
     _keys: dict[str, str] = field(init=False, repr=False)          # name/alias -> product
-    _parts: dict[str, frozenset[str]] = field(init=False, repr=False)  # substring -> products
+    _parts: PartIndex = field(init=False, repr=False)               # part of a name -> products
     _specs: dict[str, str] = field(init=False, repr=False)          # spec as written (folded) -> spec
 
     def __post_init__(self) -> None:
@@ -101,25 +102,20 @@ class Catalogue:
         self._match_cache: dict[str, Match] = {}
         # cocacola for Coca Cola: Latin names are also typed without their spaces
         self._squeezed = {k.replace(" ", ""): n for k, n in self._keys.items() if " " in k}
-        parts: dict[str, set[str]] = {}
-        for key, name in self._keys.items():
-            for i in range(len(key)):
-                for j in range(i + MIN_PARTIAL, len(key) + 1):
-                    parts.setdefault(key[i:j], set()).add(name)
-        for key, name in self._keys.items():
-            if len(key) < MIN_PARTIAL:      # 姜, 蒜: a one-character name is matched whole only
-                parts.setdefault(key, set()).add(name)
-        self._parts = {k: frozenset(v) for k, v in parts.items()}
+        # 姜, 蒜: a one-character name is matched whole only (parsers/name_index.py)
+        self._parts = PartIndex(self._keys, MIN_PARTIAL)
+        self._fuzzy = FuzzyCandidates(self._keys, _syllable, _readings)
+        self._key_py: dict[str, tuple[str, ...]] = {}
         self._specs = _spec_forms({normalize(s) for p in self.products for s in p.specs}, self._parts)
         self.by_name = {p.name: p for p in self.products}
         self._specs_of = {p.name: frozenset(normalize(s) for s in p.specs) for p in self.products}
-        self.max_key = max((len(k) for k in self._parts), default=0)
+        self.max_key = self._parts.max_len
         self.max_spec = max((len(s) for s in self._specs), default=0)
         # Names of products taken off sale: said in full, they are that product (and
         # refused as such), never a part of another name (雪花啤酒 is not 啤酒 of 青岛啤酒).
         self._off_keys = {fold(k): p.name for p in self.off_sale for k in (p.name, *p.aliases) if fold(k)}
         self.max_off_key = max((len(k) for k in self._off_keys), default=0)
-        self.first_chars = frozenset(k[0] for k in self._parts) | frozenset(k[0] for k in self._off_keys)
+        self.first_chars = self._parts.first_chars | frozenset(k[0] for k in self._off_keys)
         self.spec_first_chars = frozenset(s[0] for s in self._specs)
 
     # -- scanning (used by the lexer, on every entry) ---------------------------
@@ -171,14 +167,29 @@ class Catalogue:
 
     def products_in(self, spec: str) -> tuple[str, ...]:
         """The products on sale that come in `spec`, in catalogue order."""
-        return tuple(p.name for p in self.products if spec in self._specs_of[p.name])
+        return self._spec_owners.get(spec, ())
+
+    @cached_property
+    def _spec_owners(self) -> dict[str, tuple[str, ...]]:
+        owners: dict[str, list[str]] = {}
+        for p in self.products:
+            for spec in self._specs_of[p.name]:
+                owners.setdefault(spec, []).append(p.name)
+        return {spec: tuple(dict.fromkeys(names)) for spec, names in owners.items()}
 
     def spec_named(self, written: str) -> str:
         """The catalogue's spec for one `spec_at` found."""
         return self._specs.get(written.lower(), written)
 
     def _order(self, name: str) -> int:
-        return next(i for i, p in enumerate(self.products) if p.name == name)
+        return self._positions[name]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        positions: dict[str, int] = {}
+        for i, p in enumerate(self.products):
+            positions.setdefault(p.name, i)
+        return positions
 
     # -- fuzzy matching (only for text where a product should be) --------------
 
@@ -228,31 +239,30 @@ class Catalogue:
         return None
 
     def _fuzzy_scores(self, span: str) -> dict[str, float]:
+        """Each product's best score over its names, for the names that can
+        change the answer (parsers/name_index.py proposes them)."""
+        span_py = _pinyin(span)
+        return self._fuzzy.evaluate(span, span_py, lambda key: self._key_score(span, span_py, key),
+                                    MATCH_CUTOFF, AMBIGUITY_MARGIN, SUGGEST_CUTOFF, 3)
+
+    def _key_score(self, span: str, span_py: tuple[str, ...], key: str) -> float:
         from rapidfuzz import fuzz
 
-        span_py = _pinyin(span)
-        scores: dict[str, float] = {}
-        for key, name in self._keys.items():
-            score = 0.0
-            key_py = self._key_pinyin[key]
-            if len(key_py) == len(span_py):
-                if key_py == span_py:
-                    score = 92.0
-                elif set(span) & set(key) and all(_near(a, b) for a, b in zip(span_py, key_py)):
-                    score = 85.0
-            if len(key) >= 3:
-                score = max(score, fuzz.ratio(span, key, processor=None) * 0.98)
-            # Suggestions only: how much of the span the name shares, by
-            # character or by syllable (猪肉 ~ 五花肉, 抽纸 ~ 卷纸).
-            shared = sum(1 for ch in span if not ch.isascii() and (ch in key or _syllable(ch) in key_py))
-            score = max(score, min(79.0, 100.0 * shared / len(span)))
-            if score > scores.get(name, 0.0):
-                scores[name] = score
-        return scores
-
-    @cached_property
-    def _key_pinyin(self) -> dict[str, tuple[str, ...]]:
-        return {key: _pinyin(key) for key in self._keys}
+        score = 0.0
+        key_py = self._key_py.get(key)
+        if key_py is None:
+            key_py = self._key_py[key] = _pinyin(key)
+        if len(key_py) == len(span_py):
+            if key_py == span_py:
+                score = 92.0
+            elif set(span) & set(key) and all(_near(a, b) for a, b in zip(span_py, key_py)):
+                score = 85.0
+        if len(key) >= 3:
+            score = max(score, fuzz.ratio(span, key, processor=None) * 0.98)
+        # Suggestions only: how much of the span the name shares, by
+        # character or by syllable (猪肉 ~ 五花肉, 抽纸 ~ 卷纸).
+        shared = sum(1 for ch in span if not ch.isascii() and (ch in key or _syllable(ch) in key_py))
+        return max(score, min(79.0, 100.0 * shared / len(span)))
 
     def off_sale_match(self, span: str) -> str | None:
         """The name of a product taken off sale that `span` names exactly."""
@@ -281,6 +291,13 @@ def _pinyin(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=8192)
 def _syllable(ch: str) -> str:
     return _pinyin(ch)[0]
+
+
+def _readings(ch: str) -> tuple[str, ...]:
+    """Every toneless syllable a character can be read as (行: xing, hang, heng)."""
+    from pypinyin import Style, pinyin
+
+    return (_syllable(ch), *pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
 
 
 def _split(syllable: str) -> tuple[str, str]:
