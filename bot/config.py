@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -281,7 +282,7 @@ def load_config(path: str | Path) -> Config:
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe(exc, raw)}") from None
     names = [p.name for p in checked.products]
-    duplicated = {n for n in names if names.count(n) > 1}
+    duplicated = {n for n, count in Counter(names).items() if count > 1}
     if duplicated:
         raise ConfigError(f"{path}: product name used twice: {', '.join(sorted(duplicated))}")
     defaults = [p.name for p in checked.products if p.default]

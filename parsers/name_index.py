@@ -183,9 +183,17 @@ class FuzzyCandidates:
         best: dict[str, float] = {}            # product -> best score so far
         scored: dict[str, float] = {}          # key -> its exact score
         candidates = self.ranked(span, span_py)
+        earliest: dict[str, int] = {}          # product -> its first candidate name, in catalogue order
+        for _, key in candidates:
+            name = self._keys[key]
+            earliest[name] = min(earliest.get(name, self._order[key]), self._order[key])
         for bound, key in candidates:
-            if best and bound < self._needed(best, cutoff, margin, suggest_cutoff, suggestions):
-                break
+            if best:
+                needed = self._needed(best, cutoff, margin, suggest_cutoff, suggestions)
+                if bound < needed:
+                    break
+                if bound == needed and self._only_ties_left(best, earliest, self._keys[key], cutoff, suggestions):
+                    continue
             value = scored[key] = score(key)
             name = self._keys[key]
             if value > best.get(name, 0.0):
@@ -200,6 +208,20 @@ class FuzzyCandidates:
                 if value > 0.0:
                     first[name] = self._order[key]
         return {name: best[name] for name in sorted(best, key=first.__getitem__)}
+
+    @staticmethod
+    def _only_ties_left(best: dict[str, float], earliest: dict[str, int], name: str, cutoff: float,
+                        suggestions: int) -> bool:
+        """Suggestions are full and this name could at most tie the last of them:
+        a tie goes to the name met first in catalogue order (`sorted` is
+        stable), so a name met later changes nothing (一个字 like 紫 ties
+        with hundreds of names at the same score)."""
+        if name in best or len(best) < suggestions:
+            return False
+        top = sorted(best.items(), key=lambda kv: (-kv[1], earliest[kv[0]]))
+        if top[0][1] >= cutoff:
+            return False
+        return earliest[name] > max(earliest[n] for n, _ in top[:suggestions])
 
     @staticmethod
     def _needed(best: dict[str, float], cutoff: float, margin: float, suggest_cutoff: float,
