@@ -3,7 +3,7 @@
 #   make setup   .venv with the package (editable) and the test + postgres extras
 #   make demo    replay the example chat into out/demo.db and out/demo-orders.json
 #   make test    everything the tests need on a fresh Debian machine, then pytest
-#   make bench   the replay benchmark and what persistence alone costs
+#   make bench   every speed figure: start-up, the big 接龙, catalogues, live, many rooms
 #   make clean   build/test debris and out/ (make distclean also drops .venv)
 #
 # pip only runs when pyproject.toml is newer than the stamp files in .venv, so a
@@ -89,10 +89,18 @@ demo: setup cjk-font
 test: test-deps postgres-bin cjk-font wechaty-service-deps
 	JIELONG_REQUIRE_PG=1 JIELONG_REQUIRE_WECHATY=1 $(PY) -m pytest
 
-bench: setup
+# Every speed figure (README "Figures"): start-up against the regex baseline, the
+# 300-person 接龙, persistence alone, a 10,000-product catalogue, the live path
+# against the local puppet service, and many rooms on PostgreSQL with two workers.
+bench: setup postgres-bin
+	$(PY) bench/startup_bench.py
 	$(PY) bench/replay_bench.py
 	$(PY) bench/persistence_floor.py
 	$(PY) bench/menu_bench.py
+	$(PY) bench/catalogue_bench.py
+	@$(MAKE) --no-print-directory test-deps wechaty-service-deps >/dev/null
+	$(PY) bench/live_bench.py
+	$(PY) bench/many_rooms_bench.py
 
 clean:
 	rm -rf out build .pytest_cache .hypothesis *.egg-info
