@@ -33,21 +33,28 @@ class PartIndex:
     characters) of every key, plus the keys shorter than that as themselves.
     """
 
-    def __init__(self, keys: Mapping[str, str], min_part: int = 2) -> None:
-        self._keys = keys                        # folded name/alias -> product
+    def __init__(self, keys: Mapping[str, str], min_part: int = 2, *, restricted: Mapping[str, str] = {},
+                 allowed: Callable[[str], bool] = lambda part: True) -> None:
+        self._keys = dict(keys)                  # folded name/alias -> product
+        # other forms of names whose parts count only when `allowed` (5花肉: parts with the digit)
+        self._restricted = dict(restricted)
+        self._allowed = allowed
         self._min = min_part
         self._memo: dict[str, frozenset[str] | None] = {}
-        self.max_len = max((len(k) for k in keys), default=0)
+        extra = [key[i:j] for key in self._restricted for i in range(len(key))
+                 for j in range(i + min_part, len(key) + 1) if allowed(key[i:j])]
+        self.max_len = max([len(k) for k in self._keys] + [len(p) for p in extra], default=0)
         # every character that starts some part: all but the last of a key
         # long enough to have parts, and a short key's own characters
-        self.first_chars = frozenset(ch for key in keys for ch in
-                                     (key[:len(key) - min_part + 1] if len(key) >= min_part else key[:1]))
+        self.first_chars = frozenset(ch for key in self._keys for ch in
+                                     (key[:len(key) - min_part + 1] if len(key) >= min_part else key[:1])) \
+            | frozenset(part[0] for part in extra)
 
     @cached_property
     def _grams(self) -> dict[str, tuple[str, ...]]:
         """Character n-gram (n = min_part) -> keys containing it, in key order."""
         grams: dict[str, list[str]] = defaultdict(list)
-        for key in self._keys:
+        for key in (*self._keys, *(k for k in self._restricted if k not in self._keys)):
             for gram in dict.fromkeys(key[i:i + self._min] for i in range(len(key) - self._min + 1)):
                 grams[gram].append(key)
         return {gram: tuple(keys) for gram, keys in grams.items()}
@@ -85,8 +92,10 @@ class PartIndex:
                 return None
             postings.append(keys)
         keys = min(postings, key=len)
-        names = frozenset(self._keys[key] for key in keys if span in key)
-        return names or None
+        names = {self._keys[key] for key in keys if key in self._keys and span in key}
+        if self._restricted and self._allowed(span):
+            names.update(self._restricted[key] for key in keys if key in self._restricted and span in key)
+        return frozenset(names) or None
 
 
 class FuzzyCandidates:

@@ -109,3 +109,20 @@ def test_a_misspelt_name_scores_only_a_few_of_ten_thousand_names():
     catalogue._key_score = lambda span, span_py, key: scored.append(key) or real(span, span_py, key)
     assert catalogue.match("车厘紫").product == "车厘子"
     assert len(scored) < 50
+
+
+def test_other_forms_of_names_give_only_the_parts_they_are_allowed():
+    keys = {"五花肉": "五花肉", "排骨": "排骨"}
+    forms = {"5花肉": "五花肉"}
+    allowed = lambda part: any(c.isdigit() for c in part) and sum(not c.isdigit() for c in part) >= 2  # noqa: E731
+    index = PartIndex(keys, MIN_PARTIAL, restricted=forms, allowed=allowed)
+    table = every_substring(keys)
+    for key, name in forms.items():
+        for i in range(len(key)):
+            for j in range(i + MIN_PARTIAL, len(key) + 1):
+                if allowed(key[i:j]):
+                    table[key[i:j]] = table.get(key[i:j], frozenset()) | {name}
+    for span in ["5花肉", "5花", "花肉", "五花", "排骨", "5", "肉"]:
+        assert index.get(span) == table.get(span), span
+    assert index.first_chars == frozenset(k[0] for k in table)
+    assert index.max_len == max(map(len, table))
