@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from parsers.catalogue import ProductInfo
-from parsers.deadline import parse_time_expression
 
 
 class ConfigError(Exception):
@@ -80,9 +79,13 @@ def check_schedule(schedule: ScheduleConfig, source: str = "config") -> ZoneInfo
             [("unpaid_reminders", t) for t in schedule.unpaid_reminders]:
         if value and parse_hhmm(value) is None:
             raise ConfigError(f"{source}: [schedule] {label} {value!r} must be a time like \"21:00\"")
-    if schedule.deadline and parse_time_expression(schedule.deadline, datetime.now(tz)) is None:
-        raise ConfigError(f"{source}: [schedule] deadline {schedule.deadline!r} is not a time "
-                          "(e.g. \"周五20:00\")")
+    if schedule.deadline:
+        # the deadline grammar only when a deadline is configured: `jielong parse` never needs it
+        from parsers.deadline import parse_time_expression
+
+        if parse_time_expression(schedule.deadline, datetime.now(tz)) is None:
+            raise ConfigError(f"{source}: [schedule] deadline {schedule.deadline!r} is not a time "
+                              "(e.g. \"周五20:00\")")
     if schedule.remind_before_minutes < 0:
         raise ConfigError(f"{source}: [schedule] remind_before_minutes cannot be negative")
     return tz
