@@ -25,7 +25,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # project again: ~0.2 s). Up-to-date files are skipped; __pycache__ is ignored by git.
 BYTECODE := $(PY) -m compileall -q bot parsers storage grammar
 
-.PHONY: setup test-deps postgres-bin cjk-font wechaty-service-deps demo test bench clean distclean
+.PHONY: setup test-deps postgres-bin cjk-font chromium wechaty-service-deps demo test bench clean distclean
 
 setup: $(SETUP_STAMP)
 	@$(BYTECODE) >/dev/null
@@ -66,6 +66,17 @@ postgres-bin:
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
 	fi
 
+# Debian's chromium for the web page's browser test (tests/test_web_browser.py drives it
+# with Playwright; Playwright never downloads a browser of its own here).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then \
+	    echo "Chromium: $$(/usr/bin/chromium --version 2>/dev/null | head -n1)"; \
+	else \
+	    echo "Chromium not found: installing it with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	fi
+
 # Node side of the Wechaty tests, only once someone has written its package.json.
 # The stamp inside node_modules makes a repeated run skip npm. --no-save: npm
 # installs what the committed lock file says but never rewrites it (a plain
@@ -86,8 +97,8 @@ demo: setup cjk-font
 	JIELONG_FILES_DIR=out/files $(VENV)/bin/jielong replay examples/demo-chat.jsonl --config examples/demo.toml \
 	    --db sqlite:///out/demo.db --orders-json out/demo-orders.json
 
-test: test-deps postgres-bin cjk-font wechaty-service-deps
-	JIELONG_REQUIRE_PG=1 JIELONG_REQUIRE_WECHATY=1 $(PY) -m pytest
+test: test-deps postgres-bin cjk-font chromium wechaty-service-deps
+	JIELONG_REQUIRE_PG=1 JIELONG_REQUIRE_WECHATY=1 JIELONG_REQUIRE_BROWSER=1 $(PY) -m pytest
 
 # Every speed figure (README "Figures"): start-up against the regex baseline, the
 # 300-person 接龙, persistence alone, a 10,000-product catalogue, the live path
@@ -97,6 +108,7 @@ bench: setup postgres-bin
 	$(PY) bench/replay_bench.py
 	$(PY) bench/persistence_floor.py
 	$(PY) bench/menu_bench.py
+	$(PY) bench/web_bench.py
 	$(PY) bench/catalogue_bench.py
 	@$(MAKE) --no-print-directory test-deps wechaty-service-deps >/dev/null
 	$(PY) bench/live_bench.py

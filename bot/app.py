@@ -11,6 +11,8 @@ import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
+from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -24,7 +26,7 @@ from bot.chat.orders import OrderBook, catalogue_from
 from bot.config import Config
 from bot.merchant import after_sales as after_sale_commands
 from bot.merchant import binding, orders as order_commands, products as product_commands, report_commands
-from bot.merchant import rounds as round_commands
+from bot.merchant import login_links, rounds as round_commands
 from bot.messages import Incoming, Reply
 from bot.schedule import commands as schedule_commands
 from bot.schedule.jobs import note_round_changes, perform
@@ -49,7 +51,7 @@ COMMANDS = Registry([
     schedule_commands.DEADLINE, schedule_commands.SCHEDULE, schedule_commands.CANCEL_SCHEDULE,
     after_sale_commands.AFTER_SALES, after_sale_commands.REFUND, after_sale_commands.RESEND,
     after_sale_commands.REJECT,
-    my_orders.MY_ORDERS, binding.WHO_AM_I, binding.BIND,
+    my_orders.MY_ORDERS, binding.WHO_AM_I, binding.BIND, login_links.ADMIN_PAGE,
 ])
 
 CATALOGUES_KEPT = 16   # rounds whose catalogues stay built between messages
@@ -170,6 +172,45 @@ class Bot:
             return []
         self._after_commit(ctx)
         return out
+
+    def act(self, room_id: str, actor: str, work, *, name: str = "团长") -> list[Reply]:
+        """A merchant's action from outside the chat (the web page) in one unit of work.
+
+        `work(ctx)` runs with the merchant as the message's sender in `room_id`,
+        so it calls the same services as the chat command, writes the same
+        history (actor: the merchant) and queues the same replies in the outbox,
+        all in one transaction, under a fresh id in the ledger. Like a message, a
+        unit of work that lost a race with another worker (the next order number)
+        is run again from the start; any other failure is raised to the caller.
+        """
+        for attempt in range(1, RACE_RETRIES + 1):
+            try:
+                return self._act_once(room_id, actor, work, name)
+            except DBAPIError as exc:
+                if not _lost_race(exc) or attempt == RACE_RETRIES:
+                    raise
+                log.info("action in %s lost a race with another worker (%s); retrying",
+                         room_id, type(exc.orig).__name__)
+        return []
+
+    def _act_once(self, room_id: str, actor: str, work, name: str) -> list[Reply]:
+        now = datetime.now(ZoneInfo(self.config.schedule.timezone))
+        msg = Incoming(id=f"web-{uuid4().hex}", ts=now, room=room_id, sender=actor, name=name, text="")
+        with self.db.unit_of_work() as session:
+            ledger.claim(session.connection(), msg.id, msg.ts)
+            ctx = self._context(session, msg)
+            work(ctx)
+            note_round_changes(ctx)
+            ctx.book.finish()
+            out = [_public(reply, msg) for reply in ctx.replies]
+            self._queue(session, msg, out)
+        self._after_commit(ctx)
+        return out
+
+    def catalogue(self, round_id: int | None) -> Catalogue:
+        """What a round sells (its menu, then the configured products), as the bot reads orders."""
+        with self.db.session() as session:
+            return self._catalogue_for(menus.load_round_products(session, round_id))
 
     def _after_commit(self, ctx: Context) -> None:
         """What the unit of work left for after its commit: job store changes, caches."""

@@ -139,8 +139,14 @@ def run(config_path: str, db_url: str | None) -> None:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     bot.announce_bind_code()
+    web = None
+    if config.web.enabled:
+        from bot.web.server import Background
+
+        web = Background(config, db_url)
+        web.start()
     # Jobs run here only while this process holds the scheduler lock (PostgreSQL);
-    # their replies go out through the transport's thread-safe send.
+    # their replies (and the web page's notices) go out through the transport's thread-safe send.
     bot.scheduler.start()
     try:
         if config.transport == "wechaty":
@@ -148,6 +154,8 @@ def run(config_path: str, db_url: str | None) -> None:
 
             def started(send) -> None:
                 bot.scheduler.deliver = lambda replies: [send(reply) for reply in replies]
+                if web is not None:
+                    web.deliver = bot.scheduler.deliver
 
             try:
                 run_wechaty(config, bot, started=started)
@@ -158,9 +166,55 @@ def run(config_path: str, db_url: str | None) -> None:
             from bot.transports.replay import format_reply
 
             bot.scheduler.deliver = lambda replies: [click.echo("\n" + format_reply(r)) for r in replies]
+            if web is not None:
+                web.deliver = bot.scheduler.deliver
             run_console(bot, bot.config)
     finally:
         bot.scheduler.shutdown()
+        if web is not None:
+            web.stop()
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None, help="SQLAlchemy URL (default: [storage] url)")
+@click.option("--host", default=None, help="address to bind (default: [web] host, 127.0.0.1)")
+@click.option("--port", type=int, default=None, help="port (default: [web] port, 8080)")
+def web(config_path: str, db_url: str | None, host: str | None, port: int | None) -> None:
+    """Serve the merchant's web page (log in with a link from 后台 or `jielong login-link`)."""
+    import logging
+
+    from bot import logs
+
+    logs.configure(logging.INFO, timestamps=True)
+    config = _config(config_path)
+    from bot.web.server import serve
+
+    serve(config, db_url, host, port)
+
+
+@main.command("login-link")
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None, help="SQLAlchemy URL (default: [storage] url)")
+@click.option("--admin", required=True, help="the admin's contact id (one of [bot] admins)")
+@click.option("--base-url", default=None, help="how the page is reached (default: [web] base_url)")
+def login_link(config_path: str, db_url: str | None, admin: str, base_url: str | None) -> None:
+    """Print a one-time login link to the web page (10 minutes, single use)."""
+    from datetime import datetime, timezone
+
+    from bot.merchant.login_links import NotAdmin, login_link as make_link
+    from storage.database import Database
+
+    config = _config(config_path)
+    db = Database(db_url or config.database_url or None)
+    try:
+        with db.transaction() as connection:
+            url = make_link(connection, config, admin, datetime.now(timezone.utc), base_url)
+    except NotAdmin:
+        raise click.ClickException(f"{admin!r} is not one of the admins in {config_path} ([bot] admins)") from None
+    finally:
+        db.dispose()
+    click.echo(url)
 
 
 @main.command()

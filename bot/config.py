@@ -45,6 +45,17 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The merchant's web page (bot/web/): served by `jielong web`, or inside `jielong run` when enabled."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"              # put HTTPS in front (docs/web.md); never bind 0.0.0.0 bare
+    port: int = 8080
+    base_url: str = ""                   # how phones reach it, e.g. https://tuan.example.com
+    secret_key: str = ""                 # signs session cookies; "" = one kept in the database
+
+
+@dataclass(frozen=True)
 class Config:
     bot_id: str = "bot"
     bot_name: str = "小龙"
@@ -56,6 +67,7 @@ class Config:
     pickup_points: tuple[str, ...] = ()
     wechaty: WechatyConfig = field(default_factory=WechatyConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     source: str = ""
 
 
@@ -155,6 +167,22 @@ class DeliveryTable(_Table):
     pickup_points: list[str] = []
 
 
+class WebTable(_Table):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    base_url: str = ""
+    secret_key: str = ""
+
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with https:// (or http://)")
+        return value
+
+
 class ConfigFile(_Table):
     bot: BotTable = BotTable()
     products: list[ProductTable] = []
@@ -162,6 +190,7 @@ class ConfigFile(_Table):
     wechaty: WechatyTable = WechatyTable()
     schedule: ScheduleTable = ScheduleTable()
     delivery: DeliveryTable = DeliveryTable()
+    web: WebTable = WebTable()
 
 
 _TYPES = {
@@ -307,6 +336,8 @@ def load_config(path: str | Path) -> Config:
                                 remind_before_minutes=schedule.remind_before_minutes,
                                 unpaid_reminders=tuple(schedule.unpaid_reminders),
                                 daily_summary=schedule.daily_summary),
+        web=WebConfig(enabled=checked.web.enabled, host=checked.web.host, port=checked.web.port,
+                      base_url=checked.web.base_url, secret_key=checked.web.secret_key),
         source=str(path),
     )
     check_schedule(config.schedule, str(path))

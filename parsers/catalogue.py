@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from parsers.name_index import FuzzyCandidates, PartIndex
-from parsers.text import normalize
+from parsers.text import is_emoji, normalize, normalize_entry
 
 MATCH_CUTOFF = 80.0      # below this a fuzzy candidate is not a match
 AMBIGUITY_MARGIN = 5.0   # best two products closer than this: ask which
@@ -31,6 +30,7 @@ MAX_FUZZY = 24           # longer spans are sentences, not misspelt names
 # the translation keeps every index, so lexer positions stay valid.
 FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _DIGIT_NAMES = str.maketrans("0123456789", "零一二三四五六七八九")
+_NAME_DIGITS = str.maketrans("一二三四五六七八九", "123456789")
 
 # Initials and finals that pinyin typists and southern speakers swap.
 _NEAR_INITIALS = {("b", "p"), ("z", "zh"), ("c", "ch"), ("s", "sh"), ("n", "l"), ("f", "h")}
@@ -84,7 +84,7 @@ class Catalogue:
     products: tuple[ProductInfo, ...]
     off_sale: tuple[ProductInfo, ...] = ()
     _keys: dict[str, str] = field(init=False, repr=False)          # name/alias -> product
-    _parts: PartIndex = field(init=False, repr=False)               # part of a name -> products
+    _parts: dict[str, frozenset[str]] = field(init=False, repr=False)  # substring -> products
     _specs: dict[str, str] = field(init=False, repr=False)          # spec as written (folded) -> spec
 
     def __post_init__(self) -> None:
@@ -99,23 +99,51 @@ class Catalogue:
             spelled = key.translate(_DIGIT_NAMES)
             if spelled != key:
                 self._keys.setdefault(spelled, name)
+        # 5花肉 for 五花肉: numerals inside a name are typed as digits too; such a
+        # form is a name, and only its parts with two characters besides the digit
+        digit_forms = {}
+        for key, name in list(self._keys.items()):
+            typed = key.translate(_NAME_DIGITS)
+            if typed != key and sum(not c.isdigit() for c in typed) >= 2:
+                digit_forms.setdefault(typed, name)
         self._match_cache: dict[str, Match] = {}
         # cocacola for Coca Cola: Latin names are also typed without their spaces
         self._squeezed = {k.replace(" ", ""): n for k, n in self._keys.items() if " " in k}
-        # 姜, 蒜: a one-character name is matched whole only (parsers/name_index.py)
-        self._parts = PartIndex(self._keys, MIN_PARTIAL)
-        self._fuzzy = FuzzyCandidates(self._keys, _syllable, _readings)
-        self._key_py: dict[str, tuple[str, ...]] = {}
-        self._specs = _spec_forms({normalize(s) for p in self.products for s in p.specs}, self._parts)
+        parts: dict[str, set[str]] = {}
+        for key, name in self._keys.items():
+            for i in range(len(key)):
+                for j in range(i + MIN_PARTIAL, len(key) + 1):
+                    parts.setdefault(key[i:j], set()).add(name)
+        for key, name in self._keys.items():
+            if len(key) < MIN_PARTIAL:      # 姜, 蒜: a one-character name is matched whole only
+                parts.setdefault(key, set()).add(name)
+        for key, name in digit_forms.items():
+            for i in range(len(key)):
+                for j in range(i + MIN_PARTIAL, len(key) + 1):
+                    part = key[i:j]
+                    if any(c.isdigit() for c in part) and sum(not c.isdigit() for c in part) >= 2:
+                        parts.setdefault(part, set()).add(name)
+            self._keys.setdefault(key, name)
+        self._parts = {k: frozenset(v) for k, v in parts.items()}
+        every_spec = {k for p in self.products for k in map(spec_key, p.specs) if k}
+        self._specs = _spec_forms(every_spec, self._parts)
+        # Parts of a longer spec (黑椒 of 黑椒牛柳, 🍓 of 🍓奶昔) are found like
+        # specs; which spec they name is decided per product (spec_of).
+        for part in _spec_parts(every_spec):
+            if part not in self._specs and fold(part) not in self._parts:
+                self._specs[part] = part
         self.by_name = {p.name: p for p in self.products}
-        self._specs_of = {p.name: frozenset(normalize(s) for s in p.specs) for p in self.products}
-        self.max_key = self._parts.max_len
+        self._specs_of = {p.name: tuple(k for k in map(spec_key, p.specs) if k) for p in self.products}
+        self.max_key = max((len(k) for k in self._parts), default=0)
         self.max_spec = max((len(s) for s in self._specs), default=0)
+        # Menu numbers and letters (CONTRACT 3b), as customers type them.
+        self.by_code = {code_key(p.code): p.name for p in self.products if p.code and code_key(p.code)}
+        self.default = next((p.name for p in self.products if p.default), None)
         # Names of products taken off sale: said in full, they are that product (and
         # refused as such), never a part of another name (雪花啤酒 is not 啤酒 of 青岛啤酒).
         self._off_keys = {fold(k): p.name for p in self.off_sale for k in (p.name, *p.aliases) if fold(k)}
         self.max_off_key = max((len(k) for k in self._off_keys), default=0)
-        self.first_chars = self._parts.first_chars | frozenset(k[0] for k in self._off_keys)
+        self.first_chars = frozenset(k[0] for k in self._parts) | frozenset(k[0] for k in self._off_keys)
         self.spec_first_chars = frozenset(s[0] for s in self._specs)
 
     # -- scanning (used by the lexer, on every entry) ---------------------------
@@ -126,7 +154,7 @@ class Catalogue:
         `text` is folded (see `fold`). Latin names match whole words only, so
         `co` in `coffee` is not part of `coca cola`.
         """
-        if text[start] not in self.first_chars:
+        if start >= len(text) or text[start] not in self.first_chars:
             return None
         latin = _is_letter(text[start])
         if latin and start > 0 and (_is_letter(text[start - 1]) or text[start - 1].isdigit()):
@@ -154,7 +182,7 @@ class Catalogue:
     def spec_at(self, text: str, start: int) -> int | None:
         """End of the longest spec (大果, 6寸, 原味) starting at `start`, in any
         of the forms people write it (粉色 for 粉, 10KG for 10kg, 草莓 for 草莓味)."""
-        if text[start].lower() not in self.spec_first_chars:
+        if start >= len(text) or text[start].lower() not in self.spec_first_chars:
             return None
         for end in range(min(len(text), start + self.max_spec), start, -1):
             if text[start:end].lower() in self._specs:
@@ -162,34 +190,38 @@ class Catalogue:
         return None
 
     def sold_in(self, name: str | None, spec: str) -> bool:
-        """Whether the product on sale called `name` comes in `spec` (normalised)."""
-        return spec in self._specs_of.get(name, ()) if name else False
+        """Whether the product on sale called `name` comes in `spec` (normalised,
+        or a part of one of its specs that fits only that one)."""
+        return self.spec_of(name, spec) is not None
+
+    def spec_of(self, name: str | None, written: str) -> str | None:
+        """The spec key of product `name` that `written` names: the spec itself, a form
+        of it (粉色 for 粉), or a part that fits only one of its specs (黑椒 for 黑椒牛柳)."""
+        specs = self._specs_of.get(name, ()) if name else ()
+        if not specs or not written:
+            return None
+        if written in specs:
+            return written
+        form = self._specs.get(written.lower())
+        if form in specs:
+            return form
+        fits = [s for s in specs if written in s or written.lower() in s.lower()]
+        return fits[0] if len(fits) == 1 else None
 
     def products_in(self, spec: str) -> tuple[str, ...]:
         """The products on sale that come in `spec`, in catalogue order."""
-        return self._spec_owners.get(spec, ())
+        return tuple(p.name for p in self.products if self.spec_of(p.name, spec) is not None)
 
-    @cached_property
-    def _spec_owners(self) -> dict[str, tuple[str, ...]]:
-        owners: dict[str, list[str]] = {}
-        for p in self.products:
-            for spec in self._specs_of[p.name]:
-                owners.setdefault(spec, []).append(p.name)
-        return {spec: tuple(dict.fromkeys(names)) for spec, names in owners.items()}
+    def product_by_code(self, written: str) -> str | None:
+        """The product the round's menu numbers or letters `written` (2, 05, c, C)."""
+        return self.by_code.get(code_key(written)) if self.by_code else None
 
     def spec_named(self, written: str) -> str:
         """The catalogue's spec for one `spec_at` found."""
         return self._specs.get(written.lower(), written)
 
     def _order(self, name: str) -> int:
-        return self._positions[name]
-
-    @cached_property
-    def _positions(self) -> dict[str, int]:
-        positions: dict[str, int] = {}
-        for i, p in enumerate(self.products):
-            positions.setdefault(p.name, i)
-        return positions
+        return next(i for i, p in enumerate(self.products) if p.name == name)
 
     # -- fuzzy matching (only for text where a product should be) --------------
 
@@ -239,30 +271,31 @@ class Catalogue:
         return None
 
     def _fuzzy_scores(self, span: str) -> dict[str, float]:
-        """Each product's best score over its names, for the names that can
-        change the answer (parsers/name_index.py proposes them)."""
-        span_py = _pinyin(span)
-        return self._fuzzy.evaluate(span, span_py, lambda key: self._key_score(span, span_py, key),
-                                    MATCH_CUTOFF, AMBIGUITY_MARGIN, SUGGEST_CUTOFF, 3)
-
-    def _key_score(self, span: str, span_py: tuple[str, ...], key: str) -> float:
         from rapidfuzz import fuzz
 
-        score = 0.0
-        key_py = self._key_py.get(key)
-        if key_py is None:
-            key_py = self._key_py[key] = _pinyin(key)
-        if len(key_py) == len(span_py):
-            if key_py == span_py:
-                score = 92.0
-            elif set(span) & set(key) and all(_near(a, b) for a, b in zip(span_py, key_py)):
-                score = 85.0
-        if len(key) >= 3:
-            score = max(score, fuzz.ratio(span, key, processor=None) * 0.98)
-        # Suggestions only: how much of the span the name shares, by
-        # character or by syllable (猪肉 ~ 五花肉, 抽纸 ~ 卷纸).
-        shared = sum(1 for ch in span if not ch.isascii() and (ch in key or _syllable(ch) in key_py))
-        return max(score, min(79.0, 100.0 * shared / len(span)))
+        span_py = _pinyin(span)
+        scores: dict[str, float] = {}
+        for key, name in self._keys.items():
+            score = 0.0
+            key_py = self._key_pinyin[key]
+            if len(key_py) == len(span_py):
+                if key_py == span_py:
+                    score = 92.0
+                elif set(span) & set(key) and all(_near(a, b) for a, b in zip(span_py, key_py)):
+                    score = 85.0
+            if len(key) >= 3:
+                score = max(score, fuzz.ratio(span, key, processor=None) * 0.98)
+            # Suggestions only: how much of the span the name shares, by
+            # character or by syllable (猪肉 ~ 五花肉, 抽纸 ~ 卷纸).
+            shared = sum(1 for ch in span if not ch.isascii() and (ch in key or _syllable(ch) in key_py))
+            score = max(score, min(79.0, 100.0 * shared / len(span)))
+            if score > scores.get(name, 0.0):
+                scores[name] = score
+        return scores
+
+    @cached_property
+    def _key_pinyin(self) -> dict[str, tuple[str, ...]]:
+        return {key: _pinyin(key) for key in self._keys}
 
     def off_sale_match(self, span: str) -> str | None:
         """The name of a product taken off sale that `span` names exactly."""
@@ -271,6 +304,30 @@ class Catalogue:
             if span in (normalize(product.name), *map(normalize, product.aliases)):
                 return product.name
         return None
+
+
+def spec_key(spec: str) -> str:
+    """A spec as it is compared: normalised, with its emoji kept (🌶, 🍓奶昔)."""
+    return normalize_entry(spec).text
+
+
+def code_key(code: str) -> str:
+    """A menu number or letter as it is compared: 05 and 5 alike, c and C alike."""
+    code = normalize(code).strip().upper()
+    return code.lstrip("0") or code if code.isdigit() else code
+
+
+def _spec_parts(specs: set[str]) -> set[str]:
+    """Parts of specs that may name them: two or more characters of a spec of three
+    or more, and an emoji of a spec that has words too (🍓 of 🍓奶昔)."""
+    parts: set[str] = set()
+    for spec in specs:
+        if len(spec) >= 3:
+            parts.update(spec[i:j] for i in range(len(spec)) for j in range(i + 2, len(spec) + 1)
+                         if spec[i:j] != spec and not spec[i:j].isascii() and " " not in spec[i:j])
+        if len(spec) >= 2:
+            parts.update(ch for ch in spec if is_emoji(ch))
+    return parts
 
 
 def fold(text: str) -> str:
@@ -291,13 +348,6 @@ def _pinyin(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=8192)
 def _syllable(ch: str) -> str:
     return _pinyin(ch)[0]
-
-
-def _readings(ch: str) -> tuple[str, ...]:
-    """Every toneless syllable a character can be read as (行: xing, hang, heng)."""
-    from pypinyin import Style, pinyin
-
-    return (_syllable(ch), *pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
 
 
 def _split(syllable: str) -> tuple[str, str]:

@@ -19,9 +19,9 @@ from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
 from parsers import grammars
-from parsers.catalogue import Catalogue, Match
+from parsers.catalogue import Catalogue, Match, code_key, spec_key
 from parsers.lexer import Tok, tokenize
-from parsers.text import normalize
+from parsers.text import MappedLine, is_emoji, normalize, normalize_entry
 from parsers.units import COUNT_WORDS, Quantity, UnitMismatch, to_selling_unit
 
 # Words around a name that are not the name: 我要 李四, 帮罗阿姨订.
@@ -46,6 +46,8 @@ class ItemRequest:
     spec: str | None = None
     quantity: Quantity | None = None      # None: not written, means one selling unit
     pack: Quantity | None = None          # a pack size written with it (5斤装), not an amount
+    code: str | None = None               # the menu number or letter that named it ("3", "C")
+    by_default: bool = False              # the round's default product (a set meal), named by no word
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,16 @@ class EntryRequest:
     @property
     def is_order(self) -> bool:
         return bool(self.items) or self.same_as_above or self.plus is not None
+
+    @property
+    def lone_code(self) -> str | None:
+        """The menu number of a line that is only a number naming one menu item
+        (`2`, `王姐 2`, `🌸5`): it may also answer an open question (CONTRACT 3b, 3c)."""
+        if len(self.items) == 1 and not self.note:
+            item = self.items[0]
+            if item.code is not None and item.code.isdigit() and item.quantity is None and item.spec is None:
+                return item.code
+        return None
 
 
 @dataclass(frozen=True)
@@ -108,10 +120,11 @@ def resolve_item(item: ItemRequest, catalogue: Catalogue) -> ResolvedItem | Item
     product = catalogue.by_name[match.product]
     spec = item.spec
     if product.specs:
-        specs = {normalize(s): s for s in product.specs}
-        if spec is None or spec not in specs:
+        specs = {spec_key(s): s for s in product.specs}
+        key = catalogue.spec_of(product.name, spec) if spec is not None else None
+        if key is None or key not in specs:
             return ItemProblem("missing_spec", item.text, product.specs, product.name)
-        spec = specs[spec]
+        spec = specs[key]
     else:
         spec = None
     quantity = item.quantity or Quantity(1.0)
@@ -154,9 +167,10 @@ def _parser() -> Lark:
 class EntryBuilder(Transformer):
     """Parse tree to requests; the only place tree shapes are known."""
 
-    def __init__(self, line: str, catalogue: Catalogue) -> None:
+    def __init__(self, line: MappedLine, catalogue: Catalogue) -> None:
         super().__init__()
-        self.line = line
+        self.mapped = line
+        self.line = line.text
         self.catalogue = catalogue
 
     # quantities and products
@@ -188,6 +202,20 @@ class EntryBuilder(Transformer):
         return _Item(ItemRequest(product.text, product.match, spec_text,
                                  quantity.value if quantity else None), product.start, end, follow=follow)
 
+    def code_item(self, code: Tok, *rest):
+        """2, 11x2, 1抹茶, C黑椒: the menu's item, in the spec written when it is one of its own."""
+        spec = next((p for p in rest if isinstance(p, Tok) and p.type == "SPEC"), None)
+        amount = next((p for p in rest if isinstance(p, _Quantity)), None)
+        name = code.payload
+        loose = None
+        if spec is not None and not self.catalogue.sold_in(name, str(spec)):
+            loose, spec = spec, None        # a spec of another product is not this item's
+        end = max(code.end_pos, spec.end_pos if spec is not None else 0, amount.end if amount else 0)
+        request = ItemRequest(str(code), Match(str(code), (name,), 100.0), str(spec) if spec is not None else None,
+                              amount.value if amount else None, code=code_key(str(code)))
+        item = _Item(request, code.start_pos, end)
+        return [item, loose] if loose is not None else item
+
     def item_before(self, quantity: _Quantity, product: _Product):
         return _Item(ItemRequest(product.text, product.match, product.spec, quantity.value),
                      quantity.start, product.end, quantity)
@@ -203,7 +231,7 @@ class EntryBuilder(Transformer):
     # a whole line
     def entry(self, *pieces) -> EntryRequest:
         flat = [p for piece in pieces for p in (piece if isinstance(piece, list) else [piece])]
-        return _assemble(flat, self.line, self.catalogue)
+        return _assemble(flat, self.mapped, self.catalogue)
 
     # changes
     def set_to(self, *parts):
@@ -293,8 +321,11 @@ def _as_item(product: _Product | None) -> ItemRequest | None:
     return None if product is None else ItemRequest(product.text, product.match, product.spec)
 
 
-def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
+def _assemble(pieces: list, mapped: MappedLine, catalogue: Catalogue) -> EntryRequest:
     """Bind loose quantities, find the customer and the note."""
+    line = mapped.text
+    emojis = [(p.start_pos, p.end_pos) for p in pieces if isinstance(p, Tok) and p.type == "EMOJI"]
+    pieces = [p for p in pieces if not (isinstance(p, Tok) and p.type == "EMOJI")]
     pieces = _rebind_trailing_quantities(pieces, catalogue)
     items: list[_Item] = []
     texts: list[tuple[int, int]] = []           # (start, end) of words that are not items
@@ -396,6 +427,8 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                 items[target] = _with(items[target], spec=str(piece))
             elif owner is not None:
                 items.append(_continuation(items[owner], piece, None))
+                if pending:
+                    pending.append(len(items) - 1)     # 红提和青提 各2斤: 各 reaches the specs too
             elif (named := _misspelt_before(pieces, index, str(piece), catalogue)) is not None:
                 word, match = named
                 if texts and texts[-1] == (word.start_pos, word.end_pos):
@@ -423,10 +456,25 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
                 pending = []
     items.sort(key=lambda it: it.start)
     items, mentions = _clarifications(items)
+    items, swapped = _swaps(items, texts, line, loose_amounts)
+    texts = texts + swapped
+    if catalogue.default is not None and not same:
+        items, texts, plus, loose_amounts = _set_meal(items, texts, plus, loose_amounts, line, catalogue)
+        explicit |= any(it.request.by_default and it.request.quantity is not None for it in items)
     bare = None
     if not items and not same and plus is None and len(loose_amounts) == 1 and loose_amounts[0].value.unit:
         bare = loose_amounts[0]             # 老王 两盒 要新鲜的: an amount, and no product named
         texts.remove((bare.start, bare.end))
+    if not items and not same and plus is None and not loose_specs:
+        unknown = _unknown_word(texts, bare, line, catalogue)
+        if unknown is not None:
+            # 榴莲 2个, 阿梅 口水鸡: a word where a product stands, not on sale: asked about
+            texts.remove((unknown.start, unknown.end))
+            items.append(_with(unknown, quantity=bare.value) if bare is not None else unknown)
+            explicit |= bare is not None
+            if bare is not None:
+                texts = [t for t in texts if t != (bare.start, bare.end)]
+            bare = None
     spec = None
     if (plus is not None or bare is not None) and not items and loose_specs:
         spec = str(loose_specs.pop(0))      # +2 母: the spec of the +1
@@ -438,29 +486,131 @@ def _assemble(pieces: list, line: str, catalogue: Catalogue) -> EntryRequest:
     after = [(s, e) for s, e in texts if s >= first]
     if not items and not same and plus is None and bare is None:
         before, after = [], texts
-    elif items and before and before[-1][1] == first:
+    elif items and before and before[-1][1] == first and items[0].request.code is None:
+        # (晴天5: the word glued to a menu number is the customer's name)
         before, modifier = _glued_modifier(line, before)
         after = modifier + after
-    customer = _customer(line, before)
+    # an emoji before the items is part of the name it touches (🌸小雨🌸), or the
+    # name itself before a menu number (🌸5); glued to a product it is decoration
+    named = before + [(s, e) for s, e in emojis if s < first and (
+        any(e == a or s == b for a, b in before)
+        or (items and items[0].request.code is not None and not before and e <= items[0].start))]
+    customer = _customer(mapped, _touching_joined(named) if len(named) > len(before) else before)
     words = (line[s:e] for s, e in _touching_joined(after))
-    note = _trim(" ".join(w for w in words if any(c.isalnum() for c in w)))    # not the ( ) a spec left
+    # not the ( ) a spec left, nor a lone 要 or 我要 that went with an item
+    note = _trim(" ".join(w for w in words if any(c.isalnum() or is_emoji(c) for c in w) and _without_fillers(w)))
     return EntryRequest(customer, tuple(it.request for it in items), note, same, plus, explicit, spec,
                         bare.value if bare is not None else None)
+
+
+def _swaps(items: list[_Item], texts: list[tuple[int, int]], line: str, amounts: list[_Quantity]
+           ) -> tuple[list[_Item], list[tuple[int, int]]]:
+    """米饭换面条, 土豆换成豆腐: a wish about the item, for the note; neither is ordered."""
+    out: list[_Item] = []
+    notes: list[tuple[int, int]] = []
+    skip = -1
+    for k, item in enumerate(items):
+        if k <= skip:
+            continue
+        nxt = items[k + 1] if k + 1 < len(items) else None
+        if nxt is not None and item.request.quantity is None and line[item.end:nxt.start].strip() in _SWAP_WORDS \
+                and nxt.start - item.end <= 3:
+            end = nxt.end if nxt.request.quantity is None or nxt.leading else nxt.start + len(nxt.request.text)
+            notes.append((item.start, end))
+            if end < nxt.end:               # 米饭换面条 2份: the amount is the line's, not the swap's
+                amount = _Quantity(nxt.request.quantity, line.index(line[end:nxt.end].strip(), end), nxt.end)
+                amounts.append(amount)
+                notes.append((amount.start, amount.end))
+            for span in [t for t in texts if item.end <= t[0] and t[1] <= nxt.start]:
+                texts.remove(span)
+            skip = k + 1
+            continue
+        out.append(item)
+    return out, notes
+
+
+_SWAP_WORDS = ("换", "换成", "换为", "改成", "改")
+_ADD_WORDS = re.compile(r"(?:再|多|另|追)?加(?:个|一个|一份|份)?$")
+
+
+def _set_meal(items: list[_Item], texts: list[tuple[int, int]], plus: float | None, amounts: list[_Quantity],
+              line: str, catalogue: Catalogue):
+    """A set-meal round (CONTRACT 3b, the default product): every line is one meal,
+    or the line's own amount of it (3份, +2份); named products are add-ons besides
+    it (加个凉菜, 少饭，泡菜), with the count written before them (3加卤蛋); only
+    单点X orders X alone. Breakdowns after the line's amount are note.
+
+    Kept in Python: what is an add-on and what is the meal is the catalogue's
+    call (which product is the default), not the line's shape.
+    """
+    default = catalogue.default
+    texts = list(texts)
+    amounts = list(amounts)
+    alone = set()
+    for k, item in enumerate(items):
+        word = next((t for t in texts if t[1] == item.start or (t[1] == item.start - 1 and line[t[1]] == " ")),
+                    None)
+        if word is None:
+            continue
+        text = line[word[0]:word[1]]
+        if text.endswith("单点"):
+            alone.add(k)                    # 单点鸡腿: the add-on without the meal
+            texts.remove(word)
+            if len(text) > 2:
+                texts.append((word[0], word[1] - 2))
+        elif (added := _ADD_WORDS.search(text)) is not None:
+            texts.remove(word)              # 加个凉菜: the 加 goes with the add-on
+            if _trim(text[:added.start()]):
+                texts.append((word[0], word[0] + added.start()))   # （1份不要辣）加2个鸡腿
+                continue
+            count = next((a for a in amounts if a.end == word[0]), None)
+            if count is not None and item.request.quantity is None:
+                # 3加卤蛋: the count before the add-on is its amount
+                items[k] = _with(item, quantity=count.value)
+                amounts.remove(count)
+                if (count.start, count.end) in texts:
+                    texts.remove((count.start, count.end))
+    if any(it.request.match.product == default for it in items):
+        return items, texts, plus, amounts
+    if items and all(k in alone for k in range(len(items))):
+        return items, texts, plus, amounts
+    meal = None
+    if plus is not None:
+        meal, plus = Quantity(plus, None), None
+        unit = next((t for t in texts if line[t[0]:t[1]] in ("份", catalogue.by_name[default].unit)), None)
+        if unit is not None:
+            texts.remove(unit)              # +2份
+    else:
+        first = next((a for a in amounts if a.value.unit in (None, "份", "例", catalogue.by_name[default].unit)), None)
+        if first is not None and (first.start, first.end) in texts:
+            meal = first.value              # 3份; later counts (1份少饭) are the breakdown, note
+            texts.remove((first.start, first.end))
+            amounts.remove(first)
+    # the customer's name is the first word when it looks like one (7. 小林 C区 少饭);
+    # the other words are the meal's note
+    words = sorted(t for t in texts if _SEQ.fullmatch(line[t[0]:t[1]] + " ") is None)
+    first_item = min([it.start for it in items] + [len(line)])
+    start = 0
+    if words and words[0][1] <= first_item:
+        name = _without_fillers(_trim(line[words[0][0]:words[0][1]]))
+        start = words[0][1] if name and _looks_like_name(name) else words[0][0]
+    request = ItemRequest(default, Match(default, (default,), 100.0), None, meal, by_default=True)
+    return [_Item(request, start, start)] + items, texts, plus, amounts
 
 
 def _trim(text: str) -> str:
     """Without the punctuation and spaces at either end (卷纸2提。, 王姐：)."""
     start, end = 0, len(text)
     while start < end and (text[start] == " " or unicodedata.category(text[start]).startswith(("P", "S"))
-                           and text[start] not in "¥#@(["):
+                           and text[start] not in "¥#@([" and not is_emoji(text[start])):
         start += 1
     while end > start and (text[end - 1] == " " or unicodedata.category(text[end - 1]).startswith(("P", "S"))
-                           and text[end - 1] not in ")]"):
+                           and text[end - 1] not in ")]" and not is_emoji(text[end - 1])):
         end -= 1
     text = text[start:end]
     if text.count("(") != text.count(")"):
         text = text.strip("()[] ")      # a bracket whose pair went with an item
-    if not any(c.isalnum() for c in text):
+    if not any(c.isalnum() or is_emoji(c) for c in text):
         return ""                       # 基围虾(活): the brackets the spec left behind
     return text
 
@@ -597,6 +747,8 @@ def _rebind_trailing_quantities(pieces: list, catalogue: Catalogue) -> list:
 
 def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> _Item | None:
     """A quantity glued to words that are not a known product: 荔枝2斤, 2斤荔枝."""
+    if catalogue.default is not None:
+        return None     # 1份少饭: in a set-meal round, words with counts are the meal's breakdown
     quantity: _Quantity = pieces[index]
     prev = pieces[index - 1] if index > 0 else None
     nxt = pieces[index + 1] if index + 1 < len(pieces) else None
@@ -622,6 +774,14 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
         if cut:
             text = text[cut:]
             word = _tok_like(word, text, word.start_pos + cut)
+        core = _without_fillers(text)
+        if not core:
+            return None                 # 我要3袋: an amount, and no product named
+        if core != text and _looks_like_name(core):
+            return None                 # 王姐要3袋: a name, an amount, no product
+        if core != text and text.endswith(core):
+            word = _tok_like(word, core, word.start_pos + len(text) - len(core))
+            text = core                 # 要榴莲2个: 要 is no part of the word
         found = catalogue.match_tail(text)
         if found:
             offset, match = found
@@ -632,6 +792,51 @@ def _unknown_item(pieces: list, index: int, line: str, catalogue: Catalogue) -> 
         return None
     start = min(word.start_pos, quantity.start)
     return _Item(ItemRequest(text, match, None, quantity.value), start, max(word.end_pos, quantity.end))
+
+
+# Characters of chatter and questions, never of a product name standing alone.
+_CHATTER = frozenset("截团付转随便来些吗呢吧啊呀哦嗯了谢好哈在到么是有没还什怎几多少请问能可哪谁我你他她它们这那就都也很太真")
+
+
+def _unknown_word(texts: list[tuple[int, int]], bare: _Quantity | None, line: str,
+                  catalogue: Catalogue) -> _Item | None:
+    """The word a line without items names as a product not on sale, if it names one.
+
+    Only the shapes of an order: `WORD`, `NAME WORD`, `WORD amount`, `NAME WORD amount`
+    (向日葵 is known; 口水鸡, 榴莲 2个, 白茶 2饼 are not), where WORD is a few Chinese
+    characters of no chatter and NAME a customer's name or room. Whether it is a product
+    is the catalogue's call: a word that looks like a name before an amount is the
+    customer (王芳 2斤) unless the amount's unit is one nothing on sale is sold by.
+    """
+    spans = [sp for sp in _touching_joined(texts) if _trim(line[sp[0]:sp[1]])]
+    if bare is not None:
+        spans = [sp for sp in spans if sp[1] <= bare.start]
+        if len(spans) != len(_touching_joined(texts)):
+            return None                     # words after the amount: a sentence, not an order
+    if not 1 <= len(spans) <= 2:
+        return None
+    start, end = spans[-1]
+    word = line[start:end]
+    if bare is not None and bare.start - end > 1:
+        return None
+    if not (2 <= len(word) <= 6 and all(_is_cjk_char(c) for c in word)) or set(word) & _CHATTER:
+        return None
+    if len(spans) == 2:
+        head = _SEQ.sub("", _trim(line[spans[0][0]:spans[0][1]]), count=1)
+        if not head or not _looks_like_name(_without_fillers(head) or head):
+            return None
+    if _looks_like_name(word):
+        units = {p.unit for p in catalogue.products}
+        if bare is None or bare.value.unit in units:
+            return None
+    match = catalogue.match(word)
+    if match.products:
+        return None                         # a product after all: the lexer would have seen it
+    return _Item(ItemRequest(word, match), start, end)
+
+
+def _is_cjk_char(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _misspelt_product(word: Tok, catalogue: Catalogue) -> Match | None:
@@ -666,13 +871,19 @@ def _tok_like(word: Tok, text: str, start: int) -> Tok:
 _SEQ = re.compile(r"^\d{1,4}\s*(?:[.:](?!\d)|[、)])\s*")
 
 
-def _customer(line: str, spans: list[tuple[int, int]]) -> str | None:
+def _customer(mapped: MappedLine, spans: list[tuple[int, int]]) -> str | None:
     if not spans:
         return None
+    line = mapped.text
     # the words themselves, not what lies between them (王姐 +1: 王姐)
     name = _trim(" ".join(line[s:e] for s, e in _touching_joined(spans)))
     name = _SEQ.sub("", name, count=1)      # 6. 王姐: a 接龙 line's number copied along
-    return _without_fillers(name) or None
+    name = _without_fillers(name)
+    if not name:
+        return None
+    # kept as written (鄭姐, 🌸): the same characters in the line before normalising
+    at = line.find(name, spans[0][0])
+    return mapped.written(at, at + len(name)) if at >= 0 else name
 
 
 def _without_fillers(name: str) -> str:
@@ -762,6 +973,15 @@ def looks_like_question(text: str) -> bool:
 
 
 CHANGE_KINDS = frozenset({"SET", "ADD", "REMOVE", "SUB"})
+
+
+def _add_on_line(tokens: list[Tok], catalogue: Catalogue) -> bool:
+    """小王 少饭 加2个鸡腿, 3加卤蛋: in a set-meal round, words or a count before 加
+    make the line an entry with an add-on, not a change of an order."""
+    if catalogue.default is None:
+        return False
+    first = next(k for k, t in enumerate(tokens) if t.type in CHANGE_KINDS)
+    return tokens[first].type == "ADD" and any(t.type in ("TEXT", "NUM", "SEP") for t in tokens[:first])
 # A standalone word is read as a product when it matches one at least this well:
 # a typo or homophone of the whole name (catalogue.py scores those 85-92), not a part of it.
 _WHOLE_WORD_SCORE = 85.0
@@ -769,20 +989,24 @@ MAX_LINE = 2000   # characters; a longer line is a pasted text, not one order
 
 
 def parse_line(line: str, catalogue: Catalogue) -> EntryRequest | ChangeRequest | None:
-    """Parse one normalised line; None when it is not an order or a change.
+    """Parse one line (as written, or normalised); None when it is not an order or a change.
 
     The lexer is linear, but lark's LALR parser costs ~20 µs a token: a line
     longer than MAX_LINE is answered as chatter instead of parsed.
     """
     if len(line) > MAX_LINE:
         return None
+    mapped = normalize_entry(line)
+    line = mapped.text
     tokens = tokenize(line, catalogue)
     if not tokens:
         return None
     kinds = {t.type for t in tokens}
     parser = _parser()
-    builder = EntryBuilder(line, catalogue)
-    if kinds & CHANGE_KINDS and "SAME" not in kinds:
+    builder = EntryBuilder(mapped, catalogue)
+    if kinds & CHANGE_KINDS and _add_on_line(tokens, catalogue):
+        tokens = _glued_texts([_as_text(t) if t.type in CHANGE_KINDS else t for t in tokens], line)
+    elif kinds & CHANGE_KINDS and "SAME" not in kinds:
         try:
             return builder.transform(parser.parse(tokens, start="change"))
         except LarkError:

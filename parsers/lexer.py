@@ -28,7 +28,8 @@ from lark import Token
 
 from parsers.catalogue import FOLD, MATCH_CUTOFF, Catalogue, Match
 from parsers.numbers import CN_DIGITS, parse_number
-from parsers.units import COUNT_WORDS, UNIT_WORDS, WEIGHT_GRAMS, Quantity
+from parsers.text import is_emoji
+from parsers.units import COUNT_WORDS, UNIT_SLIPS, UNIT_WORDS, WEIGHT_GRAMS, Quantity
 
 # Room numbers, phone numbers and order numbers are words, not quantities.
 _UNITS = "(?:" + "|".join(map(re.escape, UNIT_WORDS)) + ")"
@@ -47,7 +48,7 @@ _ROOM = re.compile(
 _PAID = ("已付", "已转", "转账", "付款", "支付", "付了", "红包", "收款")
 _PRICE = re.compile(r"¥\s?\d+(?:\.\d+)?")
 _PAID_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:元|块)?")
-_VOLUME = re.compile(r"(\d+(?:\.\d+)?)\s?(ml|mL|ML|l|L|毫升|升)(?![A-Za-z])")
+_VOLUME = re.compile(r"(\d+(?:\.\d+)?)\s?(ml|mL|ML|l|L|毫升|升)(?!(?![xX*]\s*\d)[A-Za-z])")
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _CN_RUN = re.compile(rf"[{CN_DIGITS}]+")
 _TIMES = re.compile(rf"[xX*]\s*(\d+(?:\.\d+)?|[{CN_DIGITS}]+)")
@@ -91,7 +92,65 @@ def _tok(kind: str, text: str, start: int, end: int, payload: object = None) -> 
 def tokenize(line: str, catalogue: Catalogue) -> list[Tok]:
     """Tokens of one normalised line (see parsers.text.normalize)."""
     tokens = list(_scan(line, line.translate(FOLD), catalogue))
-    return _join_products(_pack_sizes(_compound_weights(tokens, line), line), line, catalogue)
+    tokens = _pack_sizes(_compound_weights(tokens, line), line)
+    return _whole_words(_join_products(_packs_in_names(tokens, line), line, catalogue), line, catalogue)
+
+
+def _packs_in_names(tokens: list[Tok], line: str) -> list[Tok]:
+    """Pack sizes written inside a product's text describe it (CONTRACT 3b): in
+    抽纸100抽*24包 2提 and 洗衣液3kg 2瓶 the amount ordered is the one after."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        five = tokens[i:i + 4]
+        glued = all(a.end_pos == b.start_pos for a, b in zip(five, five[1:]))
+        if (len(five) == 4 and glued and [t.type for t in five] == ["NUM", "TEXT", "TIMES", "TEXT"]
+                and len(five[1]) == 1 and str(five[3]) in COUNT_WORDS):
+            # 100抽*24包: so many sheets a pack, so many packs a case
+            out.append(_tok("PACK", line[tok.start_pos:five[3].end_pos], tok.start_pos, five[3].end_pos,
+                            Quantity(five[2].payload.value, str(five[3]))))
+            i += 4
+            continue
+        nxt = tokens[i + 2] if i + 2 < len(tokens) else None
+        if (tok.type == "NUM" and out and out[-1].type == "PRODUCT" and out[-1].end_pos == tok.start_pos
+                and i + 3 < len(tokens) and tokens[i + 1].type == "UNIT" and tokens[i + 1].start_pos == tok.end_pos
+                and tokens[i + 1].payload in WEIGHT_GRAMS and nxt.type == "NUM" and tokens[i + 3].type == "UNIT"
+                and tokens[i + 3].payload in COUNT_WORDS and tokens[i + 3].start_pos == nxt.end_pos):
+            # 洗衣液3kg 2瓶: the weight of one bottle, then how many bottles
+            out.append(_tok("PACK", line[tok.start_pos:tokens[i + 1].end_pos], tok.start_pos,
+                            tokens[i + 1].end_pos, Quantity(tok.payload, tokens[i + 1].payload)))
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+# After a part of a name, characters that say something about it rather than
+# continue the word: 三鲜的, 三鲜馅, 水饺呢.
+_NOT_A_TAIL = frozenset("的要呢吗么了啊呀吧哦馅味款装类系都也还就再先")
+
+
+def _whole_words(tokens: list[Tok], line: str, catalogue: Catalogue) -> list[Tok]:
+    """柠檬水 with 柠檬茶 on sale: a part of a name glued to a character or two that
+    are not part of it is one word, matched whole (a slip of a name, or something
+    not on sale, asked about with suggestions), never the name plus a note."""
+    out: list[Tok] = []
+    for tok in tokens:
+        last = out[-1] if out else None
+        if (tok.type == "TEXT" and last is not None and last.type == "PRODUCT" and last.end_pos == tok.start_pos
+                and last.payload.products and last.payload.score < 100.0 and len(tok) <= 2
+                and all(_is_cjk(c) and c not in CN_DIGITS for c in str(tok)) and str(tok)[0] not in _NOT_A_TAIL
+                and (tok.end_pos == len(line) or not _is_cjk(line[tok.end_pos]))):
+            whole = line[last.start_pos:tok.end_pos]
+            match = catalogue.match(whole)
+            if not match.products:
+                match = Match(whole, (), match.score, match.suggestions or last.payload.products)
+            out[-1] = _tok("PRODUCT", whole, last.start_pos, tok.end_pos, match)
+            continue
+        out.append(tok)
+    return out
 
 
 def _compound_weights(tokens: list[Tok], line: str) -> list[Tok]:
@@ -125,14 +184,27 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
     prev: Tok | None = None  # last token emitted, for 两 and unit decisions
     named: set[str] = set()  # products named so far in the line, for specs that are also names
     plain = _plain_run(catalogue)
+    # Items come first, the note after (CONTRACT 3b): once a word follows an item,
+    # a bare number is a word of the note, neither a menu number nor an amount.
+    item_seen = False
+    note_started = False
+    close_bracket = False    # 1(巧克力): the bracket around a menu item's spec
 
     def flush(end: int) -> Iterator[Tok]:
-        nonlocal text_start, prev
+        nonlocal text_start, prev, note_started
         if text_start >= 0:
             prev = _tok("TEXT", line[text_start:end], text_start, end)
+            if item_seen and any(c.isalnum() for c in str(prev)):
+                note_started = True
             text_start = -1
             yield prev
 
+    seq = _LINE_SEQ.match(line)
+    if seq and catalogue.by_code or seq and catalogue.default:
+        # 7. 小林: the 接龙 line's own number is a word of the line, not an amount
+        prev = _tok("TEXT", seq.group().rstrip(), 0, len(seq.group().rstrip()))
+        yield prev
+        i = seq.end()
     while i < n:
         ch = line[i]
         if ch == " ":
@@ -144,7 +216,44 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
             i = _MENTION.match(line, i).end()
             continue
 
+        if close_bracket and ch in ")]":
+            close_bracket = False
+            i += 1
+            continue
+        if is_emoji(ch):
+            # an emoji is a spec written with it (🥭), or else no word: part of a
+            # name before the items (🌸5), nothing after them
+            spec_end = catalogue.spec_at(line, i)
+            yield from flush(i)
+            end = spec_end or i + 1
+            token = _tok("SPEC" if spec_end else "EMOJI", line[i:end], i, end)
+            yield token
+            prev = token
+            i = end
+            continue
         in_text = text_start >= 0
+        if in_text and ch.isdecimal() and line[i - 1] in _BUILDING:
+            i = _ARABIC.match(line, i).end()    # A栋1203, C区0805: a room is a word of the name
+            continue
+        code = _menu_code(line, i, prev, catalogue, note_started) if catalogue.by_code else None
+        if code is not None:
+            yield from flush(i)
+            yield code
+            prev = code
+            item_seen = True
+            i = code.end_pos
+            bracket = re.compile(r" ?[(\[]").match(line, i)
+            if bracket and catalogue.spec_at(line, bracket.end()) is not None:
+                i, close_bracket = bracket.end(), True
+            continue
+        if ch.isdecimal() and _bare_number(line, i) and (
+                note_started or (prev is not None and prev.type == "CODE" and prev.end_pos < i)):
+            # 2+4 88 Pine St: a number that names no menu item after the items is the note's
+            if text_start < 0:
+                text_start = i
+            note_started = True
+            i = _ARABIC.match(line, i).end()
+            continue
         token = _product_or_spec(line, folded, i, catalogue, in_text, named)
         if token is not None and token.type == "PRODUCT" and in_text:
             token, text_start = _extend_left(token, line, text_start, catalogue)
@@ -185,6 +294,7 @@ def _scan(line: str, folded: str, catalogue: Catalogue) -> Iterator[Tok]:
         yield from flush(token.start_pos)
         yield token
         prev = token
+        item_seen |= token.type == "PRODUCT"
         if token.type == "PRODUCT" and token.payload.product:
             named.add(token.payload.product)
         i = token.end_pos
@@ -381,16 +491,21 @@ def _quantity_word(line: str, i: int, prev: Tok | None, in_text: bool, catalogue
     if after_number or (prev is not None and prev.type == "NUM" and line[i - 1:i] == " "):
         unit = _UNIT.match(line, i)
         if unit:
-            return _tok("UNIT", unit.group(), i, unit.end(), unit.group().lower())
+            return _tok("UNIT", unit.group(), i, unit.end(), UNIT_SLIPS.get(unit.group().lower(), unit.group().lower()))
     if ch in "xX*":
         # 小龙包x3: glued to a word too, unless the word is Latin (max3, box2)
         # and not a product's name (Vinda×2, read vindax2)
         if i > 0 and line[i - 1].isascii() and line[i - 1].isalpha() \
-                and not (prev is not None and prev.type == "PRODUCT" and prev.end_pos == i):
+                and not (prev is not None and prev.type in ("PRODUCT", "CODE", "PACK") and prev.end_pos == i):
             return None
         m = _TIMES.match(line, i)
         if m:
             value = parse_number(m.group(1)[:MAX_NUMERAL])
+            unit = _UNIT.match(line, m.end())
+            if value is not None and unit and unit.group() in COUNT_WORDS and prev is not None \
+                    and prev.type == "PACK" and prev.end_pos == i:
+                # 矿泉水550ml*24瓶3箱: bottles in the pack, not the amount ordered
+                return _tok("PACK", line[i:unit.end()], i, unit.end(), Quantity(value, unit.group()))
             if value is not None:
                 return _tok("TIMES", m.group(), i, m.end(), Quantity(value))
         return None
@@ -454,6 +569,68 @@ def _counts_something(line: str, i: int) -> bool:
         return False
     rest = line[end:end + 2]
     return rest.startswith("半") or bool(_UNIT.match(rest)) and not rest[:1].isascii()
+
+
+_BUILDING = frozenset("栋幢座区楼号室")
+_LINE_SEQ = re.compile(r"\d{1,4} ?[.、)](?!\d) ?")
+_CODE_DIGITS = re.compile(r"\d{1,3}(?![\d.])")
+_SEQ_MARK = re.compile(r" ?[.、)](?!\d)")
+
+
+def _menu_code(line: str, i: int, prev: Tok | None, catalogue: Catalogue, note_started: bool) -> Tok | None:
+    """A menu number or letter naming an item (2+4+9, 11x2, 1抹茶, c 黑椒, 🌸5).
+
+    A number followed by a unit or a product name is an amount (2椰蓉小方, 3份);
+    one right after a product is that product's amount (蛋挞2); the number a
+    接龙 line starts with (3. 小林) is the line's; in the note it is a word.
+    """
+    ch = line[i]
+    if note_started or (prev is not None and prev.type in ("PRODUCT", "SPEC", "PACK", "TIMES", "UNIT")
+                        and line[prev.end_pos:i].strip() == ""):
+        return None
+    if ch.isdecimal():
+        m = _CODE_DIGITS.match(line, i)
+        if m is None or (i > 0 and (line[i - 1].isdigit() or line[i - 1] in ".-/:")):
+            return None
+        end = m.end()
+        if line[:i].strip() == "" and _SEQ_MARK.match(line, end):
+            return None                     # 3. 小林: the 接龙 line's own number
+    elif ch.isascii() and ch.isalpha():
+        end = i + 1
+        if i > 0 and (line[i - 1].isascii() and line[i - 1].isalnum()):
+            return None
+        nxt = line[end:end + 1]
+        if nxt.isascii() and nxt.isalnum() and not _TIMES.match(line, end):
+            return None                     # Amy, A3-1201: a word, not a letter of the menu
+    else:
+        return None
+    written = line[i:end]
+    name = catalogue.product_by_code(written)
+    if name is None:
+        return None
+    rest = line[end:]
+    gap = 1 if rest[:1] == " " else 0
+    after = end + gap
+    if after < len(line):
+        if catalogue.spec_at(line, after) is not None and catalogue.sold_in(name, catalogue.spec_named(
+                line[after:catalogue.spec_at(line, after)])):
+            return _tok("CODE", written, i, end, name)       # 1抹茶, c 黑椒
+        nxt = line[after]
+        if nxt in _MEASURES or _UNIT.match(line, after) or (nxt in "%℃" and not gap):
+            return None                     # 3份, 2斤: an amount; 3天, 5%: words
+        if ch.isalpha() and _is_cjk(nxt) and not gap:
+            return None                     # A栋, C区: a building, not a letter of the menu
+        found = catalogue.product_at(line.translate(FOLD), after)
+        if found is not None and found[1].score >= 100.0 or (
+                found is not None and found[0] - after >= 2):
+            return None                     # 2椰蓉小方: an amount of the product named
+    return _tok("CODE", written, i, end, name)
+
+
+def _bare_number(line: str, i: int) -> bool:
+    """An Arabic number with no unit after it (305, 88, 666)."""
+    end = _ARABIC.match(line, i).end()
+    return not _UNIT.match(line, end) and not _UNIT.match(line, end + 1 if line[end:end + 1] == " " else end)
 
 
 def _keyword_or_separator(line: str, i: int, prev: Tok | None) -> Tok | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
@@ -117,3 +118,77 @@ def strip_decorations(name: str) -> str:
 def without_emoji(text: str) -> str:
     """Text with its emoji and stickers taken out (a menu's `🍓草莓` is 草莓)."""
     return _SPACES.sub(" ", _EMOJI.sub(" ", _STICKER.sub(" ", text))).strip()
+
+
+# Emoji of one thing in two forms (CONTRACT 3b): a spec written 🦐 is also typed 🍤.
+_SAME_EMOJI = str.maketrans({"🍤": "🦐", "🐮": "🐄", "🐷": "🐖", "🐓": "🐔", "🌶": "🌶", "🍅": "🍅",
+                             "🐟": "🐟", "🐠": "🐟", "🍋": "🍋", "🌽": "🌽"})
+_EMOJI_SELECTORS = dict.fromkeys(map(ord, "\ufe0e\ufe0f"), None)
+_ONE_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F1E6-\U0001F1FF\u2B00-\u2BFF\u3030\u303D]"
+)
+
+
+def is_emoji(ch: str) -> bool:
+    return _ONE_EMOJI.match(ch) is not None
+
+
+def normalize_emoji(text: str) -> str:
+    """A spec or name with its emoji kept, in one form: 🌶️ and 🌶 alike, 🍤 as 🦐."""
+    return text.translate(_EMOJI_SELECTORS).translate(_SAME_EMOJI)
+
+
+@dataclass(frozen=True)
+class MappedLine:
+    """One entry line normalised for reading, with emoji kept (they can be specs or
+    names) and, for each character, where it came from in the line as written,
+    so that names are given back as the customer wrote them (鄭姐, 🌸)."""
+
+    text: str
+    origin: tuple[int, ...]       # index in `raw` of each character of `text`
+    raw: str
+
+    def written(self, start: int, end: int) -> str:
+        """The raw text behind text[start:end]."""
+        if start >= end:
+            return ""
+        return self.raw[self.origin[start]:self.origin[end - 1] + 1]
+
+
+@lru_cache(maxsize=8192)
+def normalize_entry(raw: str) -> MappedLine:
+    """Like `normalize` on one line, but emoji stay (as `normalize_emoji` writes them)
+    and every character is traced back to `raw`. On text that `normalize` already
+    made, this changes nothing but the trace."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(raw):
+        if ord(ch) in _ZERO_WIDTH or ch in "\ufe0e\ufe0f\u20e3":
+            continue
+        if _ONE_EMOJI.match(ch):
+            piece = normalize_emoji(ch)
+        else:
+            piece = unicodedata.normalize("NFKC", ch).translate(_PUNCT)
+            if _LINE_BREAK.fullmatch(piece) or piece in "\t\u3000\xa0":
+                piece = " "
+        for c in piece:
+            chars.append(c)
+            origin.append(i)
+    text = "".join(chars)
+    text = _STICKER.sub(lambda m: " " * len(m.group()), text)
+    if not text.isascii():
+        simplified = _to_simplified(text)
+        text = simplified if len(simplified) == len(text) else "".join(
+            c if len(t := text[k].translate(_char_table)) != 1 else t for k, c in enumerate(text))
+    # runs of spaces become one, and the ends are stripped, as normalize does
+    out: list[str] = []
+    where: list[int] = []
+    for c, at in zip(text, origin):
+        if c in " \t\u3000\xa0" and (not out or out[-1] == " "):
+            continue
+        out.append(" " if c in "\t\u3000\xa0" else c)
+        where.append(at)
+    while out and out[-1] == " ":
+        out.pop()
+        where.pop()
+    return MappedLine("".join(out), tuple(where), raw)

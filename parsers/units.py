@@ -9,14 +9,18 @@ WEIGHT_GRAMS: dict[str, float] = {
     "克": 1.0, "g": 1.0, "两": 50.0,
 }
 COUNT_WORDS = frozenset(
-    "个 盒 箱 袋 份 把 瓶 只 条 包 串 颗 块 杯 提 桶 罐 听 枚 根 支 棵 粒 张 排 板 筐 篮 束 枝 朵 盆 扎 套 卷 片 碗 笼 斗 对 双 件 壶".split()
+    "个 盒 箱 袋 份 把 瓶 只 条 包 串 颗 块 杯 提 桶 罐 听 枚 根 支 棵 粒 张 排 板 筐 篮 束 枝 朵 盆 扎 套 卷 片 碗 笼 斗 对 双 件 壶"
+    " 饼 例".split()
 )
+# Units as pinyin input slips and spells them after a number: 3代 is 3袋, 2jin is 2斤.
+UNIT_SLIPS: dict[str, str] = {"代": "袋", "带": "袋", "jin": "斤", "gongjin": "公斤"}
 # Counting words that stand for several units: 一打玫瑰 is twelve roses. They
 # count single things only: a dozen of a product sold by the 盒 is asked about.
 MULTIPLES: dict[str, float] = {"打": 12.0}
 SINGLES = frozenset("个 只 枝 朵 瓶 罐 听 支 根 颗 枚 条 杯 块 粒 张 件 棵 片".split())
 # Longest first, so 公斤 wins over 斤 and kg over g.
-UNIT_WORDS: tuple[str, ...] = tuple(sorted(set(WEIGHT_GRAMS) | COUNT_WORDS | set(MULTIPLES), key=len, reverse=True))
+UNIT_WORDS: tuple[str, ...] = tuple(sorted(set(WEIGHT_GRAMS) | COUNT_WORDS | set(MULTIPLES) | set(UNIT_SLIPS),
+                                     key=len, reverse=True))
 
 
 class UnitMismatch(ValueError):

@@ -307,3 +307,22 @@ class BindCode(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+class Setting(Base):
+    """A value the bot keeps for itself across restarts (the web page's signing key)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class LoginLink(Base):
+    """A one-time link to the merchant's web page: only its SHA-256 is kept."""
+
+    __tablename__ = "login_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    admin: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

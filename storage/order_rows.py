@@ -51,13 +51,15 @@ _REVISION = select(ROUNDS.c.revision).where(ROUNDS.c.id == bindparam("round"))
 
 
 def insert_order(connection: Connection, *, round_id: int, seq: int, customer: str, owner: str, note: str,
-                 source: str, at: datetime, items: Sequence[ItemValues], detail: str) -> int:
-    """A new open order, its items and its `created` history row; returns its id."""
+                 source: str, at: datetime, items: Sequence[ItemValues], detail: str,
+                 actor: str | None = None) -> int:
+    """A new open order, its items and its `created` history row (by `actor`,
+    default the owner); returns its id."""
     order_id = connection.execute(_INSERT_ORDER, {
         "round_id": round_id, "seq": seq, "customer": customer, "owner": owner, "status": "open",
         "note": note, "source": source, "created_at": at, "updated_at": at}).inserted_primary_key[0]
     connection.execute(_INSERT_ITEMS, [{"order_id": order_id, **item._asdict()} for item in items])
-    connection.execute(_INSERT_HISTORY, {"order_id": order_id, "at": at, "actor": owner, "action": "created",
+    connection.execute(_INSERT_HISTORY, {"order_id": order_id, "at": at, "actor": actor or owner, "action": "created",
                                          "detail": detail})
     return order_id
 

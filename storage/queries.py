@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from storage.after_sales import ActionRow, CaseRow, OrderAfterSales, after_sales_by_order, pending_resends
 from storage.menus import load_round_products
-from storage.models import Order, OrderHistory, OrderItem, Question, Round
+from storage.models import Order, OrderHistory, OrderItem, Product, Question, Room, Round
 
 LIVE = ("open", "paid", "shipped", "done")
 
@@ -33,7 +34,7 @@ class ItemRow:
     position: int = 0            # the product's place in the round's catalogue (its menu first)
     code: str | None = None      # the product's number or letter in the round's menu
 
-    @property
+    @cached_property        # rows never change once loaded; reports ask often
     def amount(self) -> float:
         return round(self.quantity * self.unit_price, 2)
 
@@ -52,7 +53,7 @@ class OrderRow:
     items: tuple[ItemRow, ...]
     refunded: float = 0.0        # yuan given back after sales (售后)
 
-    @property
+    @cached_property
     def total(self) -> float:
         return round(sum(item.amount for item in self.items), 2)
 
@@ -100,17 +101,27 @@ class RoundRows:
         return round(sum(a.refunded for a in self.after_sales.values()), 2)
 
 
+_ORDERS, _ITEMS, _PRODUCTS = Order.__table__, OrderItem.__table__, Product.__table__
+# One statement for a round's orders and items: plain rows, no ORM objects
+# (a 500-order round loads in a fraction of what the ORM's identity map costs).
+_ROUND_ITEMS = (
+    select(_ORDERS.c.id, _ORDERS.c.seq, _ORDERS.c.customer, _ORDERS.c.owner, _ORDERS.c.status, _ORDERS.c.note,
+           _ORDERS.c.source, _ORDERS.c.created_at, _PRODUCTS.c.name, _ITEMS.c.spec, _ITEMS.c.quantity,
+           _PRODUCTS.c.unit, _ITEMS.c.unit_price, _PRODUCTS.c.id, _PRODUCTS.c.position, _PRODUCTS.c.code)
+    .join(_ITEMS, _ITEMS.c.order_id == _ORDERS.c.id).join(_PRODUCTS, _PRODUCTS.c.id == _ITEMS.c.product_id)
+    .where(_ORDERS.c.round_id == bindparam("round"), _ORDERS.c.status.in_(LIVE))
+    .order_by(_ORDERS.c.seq, _ITEMS.c.id))
+_PAID_IDS = (select(OrderHistory.__table__.c.order_id).join(_ORDERS, _ORDERS.c.id == OrderHistory.__table__.c.order_id)
+             .where(_ORDERS.c.round_id == bindparam("round"), OrderHistory.__table__.c.action == "paid"))
+
+
 def load_round(session: Session, round_id: int) -> RoundRows | None:
     rnd = session.get(Round, round_id)
     if rnd is None:
         return None
-    orders = session.scalars(
-        select(Order).where(Order.round_id == round_id, Order.status.in_(LIVE))
-        .options(selectinload(Order.items).joinedload(OrderItem.product))
-        .order_by(Order.seq)).all()
-    paid_ids = set(session.scalars(
-        select(OrderHistory.order_id).join(Order, Order.id == OrderHistory.order_id)
-        .where(Order.round_id == round_id, OrderHistory.action == "paid")))
+    session.flush()      # the rows below are read on the connection, past the ORM's autoflush
+    connection = session.connection()
+    paid_ids = set(connection.execute(_PAID_IDS, {"round": round_id}).scalars())
     questions = session.scalars(select(Question).where(
         Question.round_id == round_id, Question.settled.is_(False)).order_by(Question.id)).all()
     number = len(session.scalars(select(Round.id).where(Round.room_id == rnd.room_id,
@@ -119,16 +130,25 @@ def load_round(session: Session, round_id: int) -> RoundRows | None:
     places = {p.id: place for place, p in enumerate(products)}
     after_sales = after_sales_by_order(session, round_id=round_id)
     newest = session.scalar(select(Round.id).where(Round.room_id == rnd.room_id).order_by(Round.id.desc()).limit(1))
-    rows = []
-    for order in orders:
-        items = tuple(ItemRow(i.product.name, i.spec, round(i.quantity, 4), i.product.unit, i.unit_price,
-                              places.get(i.product.id, len(places) + i.product.position), i.product.code)
-                      for i in order.items)
-        if not items:
-            continue
-        rows.append(OrderRow(order.id, order.seq, order.customer, order.owner, order.status, order.note or "",
-                             order.source, order.created_at, order.status == "paid" or order.id in paid_ids,
-                             items, after_sales[order.id].refunded if order.id in after_sales else 0.0))
+
+    def refunded(order_id: int) -> float:
+        return after_sales[order_id].refunded if order_id in after_sales else 0.0
+
+    rows: list[OrderRow] = []
+    current = None
+    items: list[ItemRow] = []
+    for (order_id, seq, customer, owner, status, note, source, created_at, product, spec, quantity, unit,
+         unit_price, product_id, position, code) in connection.execute(_ROUND_ITEMS, {"round": round_id}):
+        if current is None or current[0] != order_id:
+            if current is not None:
+                rows.append(OrderRow(*current, tuple(items), refunded(current[0])))
+            current = (order_id, seq, customer, owner, status, note or "", source, created_at,
+                       status == "paid" or order_id in paid_ids)
+            items = []
+        items.append(ItemRow(product, spec, round(quantity, 4), unit, unit_price,
+                             places.get(product_id, len(places) + position), code))
+    if current is not None:
+        rows.append(OrderRow(*current, tuple(items), refunded(current[0])))
     return RoundRows(
         id=rnd.id, room_id=rnd.room_id, title=rnd.title or "", status=rnd.status, opened_at=rnd.opened_at,
         closed_at=rnd.closed_at, number=number, orders=tuple(rows),
@@ -166,3 +186,86 @@ def latest_round_of_owner(session: Session, owner: str) -> int | None:
     """The newest round, in any room, where `owner` placed a live order (for a private 我的订单)."""
     return session.scalar(select(Order.round_id).where(Order.owner == owner, Order.status.in_(LIVE))
                           .order_by(Order.round_id.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """A round's headline figures, for the web page's list of rounds."""
+
+    id: int
+    room_id: str
+    room_name: str
+    title: str
+    status: str
+    opened_at: datetime
+    number: int
+    orders: int
+    customers: int
+    revenue: float
+    paid_amount: float
+    waiting: int                 # questions still open
+
+    @property
+    def name(self) -> str:
+        return self.title or f"第{self.number}团"
+
+    @property
+    def unpaid_amount(self) -> float:
+        return round(self.revenue - self.paid_amount, 2)
+
+
+def round_summaries(session: Session) -> list[RoundSummary]:
+    """Every round with its totals: open ones first, then the newest first."""
+    rounds = session.execute(select(Round.id, Round.room_id, Room.name, Round.title, Round.status, Round.opened_at)
+                             .join(Room, Room.id == Round.room_id).order_by(Round.id)).all()
+    amounts = session.execute(
+        select(Order.round_id, Order.id, Order.customer, Order.status,
+               func.sum(OrderItem.quantity * OrderItem.unit_price))
+        .join(OrderItem, OrderItem.order_id == Order.id)
+        .where(Order.status.in_(LIVE)).group_by(Order.round_id, Order.id, Order.customer, Order.status)).all()
+    paid_ids = set(session.scalars(select(OrderHistory.order_id).where(OrderHistory.action == "paid")))
+    waiting = dict(session.execute(select(Question.round_id, func.count()).where(Question.settled.is_(False))
+                                   .group_by(Question.round_id)).all())
+    figures: dict[int, list] = {}
+    for round_id, order_id, customer, status, amount in amounts:
+        entry = figures.setdefault(round_id, [0, set(), 0.0, 0.0])
+        entry[0] += 1
+        entry[1].add(customer)
+        entry[2] += amount or 0.0
+        if status == "paid" or order_id in paid_ids:
+            entry[3] += amount or 0.0
+    numbers: dict[str, int] = {}
+    out = []
+    for round_id, room_id, room_name, title, status, opened_at in rounds:
+        numbers[room_id] = numbers.get(room_id, 0) + 1
+        count, customers, revenue, paid = figures.get(round_id, [0, set(), 0.0, 0.0])
+        out.append(RoundSummary(round_id, room_id, room_name or "", title or "", status, opened_at,
+                                numbers[room_id], count, len(customers), round(revenue, 2), round(paid, 2),
+                                waiting.get(round_id, 0)))
+    return sorted(out, key=lambda r: (r.status != "open", -r.id))
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """An entry the bot asked about and nobody has settled yet."""
+
+    id: int
+    round_id: int | None
+    room_id: str
+    sender: str
+    customer: str
+    text: str
+    reason: str
+    suggestions: tuple[str, ...]
+    created_at: datetime
+
+
+def open_questions(session: Session) -> list[OpenQuestion]:
+    """Every open question, oldest first (a queue)."""
+    return [OpenQuestion(q.id, q.round_id, q.room_id, q.sender, q.customer, q.text, q.reason,
+                         tuple(q.suggestions or ()), q.created_at)
+            for q in session.scalars(select(Question).where(Question.settled.is_(False)).order_by(Question.id))]
+
+
+def count_open_questions(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Question).where(Question.settled.is_(False))) or 0

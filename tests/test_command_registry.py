@@ -35,7 +35,7 @@ ARGUMENTS = {
     "set_stock": " 草莓 0", "order_for": " 王芳 苹果10斤", "help": "", "pick_list": "", "bills": "",
     "unpaid": "", "remind_unpaid": "", "delivery": "", "export": "", "schedule": "", "cancel_schedule": "",
     "my_orders": "", "after_sales": "", "refund": " 1 10", "resend": " 1 苹果 1斤", "reject": " 1 不是质量问题",
-    "bind": " 12345678", "who_am_i": "？",
+    "bind": " 12345678", "who_am_i": "？", "admin_page": "",
 }
 
 # 帮助 as the merchant sees it, with 我是谁 (绑定 is not listed: only the one who
@@ -49,7 +49,7 @@ MERCHANT_HELP = (
     "取消 N/名字｜已付 N/名字｜发货 [N/名字]｜到货 [取货时间地点]｜导出｜"
     "上架 名称 价格/单位 [库存 N]｜下架 名称｜库存 名称 N｜代订 名字 商品数量｜"
     "截单时间 周五20:00｜定时｜取消定时｜"
-    "售后｜退款 N 金额/商品 数量｜补发 N 商品 数量｜驳回 N 原因｜帮助"
+    "售后｜退款 N 金额/商品 数量｜补发 N 商品 数量｜驳回 N 原因｜后台｜帮助"
 )
 
 

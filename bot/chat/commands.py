@@ -46,6 +46,8 @@ class ChatCommand:
     # command even when not addressed to the bot (库存 is not how an order starts).
     unmistakable: bool = False
     hidden: bool = False               # not listed by 帮助 (绑定: only whoever started the bot has its code)
+    # The merchant may also send it to the bot privately (后台: the link comes back there).
+    private: bool = False
 
     @property
     def for_merchant(self) -> bool:

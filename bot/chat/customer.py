@@ -43,7 +43,10 @@ def handle_customer(ctx: Context, request: EntryRequest | ChangeRequest) -> None
         order_entry(ctx, rnd, request)
 
 
-def order_entry(ctx: Context, rnd: Round, entry: EntryRequest, *, owner: str | None = None) -> None:
+def order_entry(ctx: Context, rnd: Round, entry: EntryRequest, *, owner: str | None = None,
+                actor: str | None = None) -> Outcome | None:
+    """Place an entry for its owner (default: the sender) and answer; the outcome, or
+    None when nothing could be placed. `actor`: who the history names, if not the owner."""
     book = ctx.book
     owner = owner or ctx.msg.sender
     customer = entry.customer or ctx.name
@@ -54,14 +57,15 @@ def order_entry(ctx: Context, rnd: Round, entry: EntryRequest, *, owner: str | N
         item = sole_product_item(ctx, entry)
         if item is None:
             ask_which_product(ctx, rnd, customer, ctx.text, entry)
-            return
+            return None
         items.append(item)
     if not items:
-        return
+        return None
     merge = next((o for o in book.orders_of(rnd, owner)
                   if o.customer == customer and o.source == "chat"), None)
-    outcome = book.place(rnd, owner, customer, items, entry.note, source="chat", merge_into=merge)
+    outcome = book.place(rnd, owner, customer, items, entry.note, source="chat", merge_into=merge, actor=actor)
     report(ctx, rnd, outcome, customer, new=merge is None)
+    return outcome
 
 
 def sole_product_item(ctx: Context, entry: EntryRequest) -> ItemRequest | None:

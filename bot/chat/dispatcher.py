@@ -24,8 +24,9 @@ def dispatch(ctx: Context, commands: Registry) -> None:
     first_line = ctx.command_text().split("\n", 1)[0]
     found = commands.find(first_line)
     if ctx.msg.room is None:
-        # private chats carry no orders; only customers' commands (我的订单) are answered there, privately
-        if found is not None and found[0].for_customers:
+        # private chats carry no orders; only customers' commands (我的订单) are answered there, privately,
+        # and the merchant's that say they may be (后台)
+        if found is not None and (found[0].for_customers or (found[0].private and ctx.is_admin)):
             entry, command = found
             entry.handler(ctx, command)
         elif not ctx.is_admin and (report := read_report(ctx)) is not None:

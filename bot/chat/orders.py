@@ -200,8 +200,12 @@ class OrderBook:
         return self._products[name]
 
     def place(self, rnd: Round, owner: str, customer: str, items: Sequence[ItemRequest], note: str,
-              *, source: str, merge_into: Order | None = None) -> Outcome:
-        """Take what can be taken of an entry; the rest becomes problems."""
+              *, source: str, merge_into: Order | None = None, actor: str | None = None) -> Outcome:
+        """Take what can be taken of an entry; the rest becomes problems.
+
+        `actor` is who the history names (default: the owner); the merchant when
+        they place an order for a customer from the web page."""
+        actor = actor or owner
         outcome = Outcome()
         wanted: dict[tuple[str, str | None], float] = {}
         texts: dict[tuple[str, str | None], str] = {}
@@ -224,7 +228,7 @@ class OrderBook:
         if not accepted:
             return outcome
         if merge_into is None:
-            order = self._insert_order(rnd, owner, customer, note, source, accepted)
+            order = self._insert_order(rnd, owner, customer, note, source, accepted, actor)
             outcome.taken.extend(order.items)
         else:
             order = merge_into
@@ -233,7 +237,7 @@ class OrderBook:
             for product, spec, quantity in accepted:
                 outcome.taken.append(self._add_item(order, product, spec, quantity))
             order.updated_at = self.now
-            self._log(order, owner, "updated", _describe(accepted))
+            self._log(order, actor, "updated", _describe(accepted))
         outcome.order = order
         outcome.changed = True
         self.touch(rnd)
@@ -248,14 +252,14 @@ class OrderBook:
         return resolved
 
     def _insert_order(self, rnd: Round, owner: str, customer: str, note: str, source: str,
-                      accepted: Sequence[tuple[Product, str | None, float]]) -> PlacedOrder:
+                      accepted: Sequence[tuple[Product, str | None, float]], actor: str) -> PlacedOrder:
         """A new order, straight to its rows: every 接龙 line comes through here."""
         seq = self._next_seq(rnd)
         items = tuple(PlacedItem(product, spec, quantity, price_of(product, spec))
                       for product, spec, quantity in accepted)
         order_id = order_rows.insert_order(
             self.session.connection(), round_id=rnd.id, seq=seq, customer=customer, owner=owner, note=note,
-            source=source, at=self.now, detail=_describe(accepted),
+            source=source, at=self.now, detail=_describe(accepted), actor=actor,
             items=[ItemValues(i.product.id, i.spec, i.quantity, i.unit_price) for i in items])
         self.session.expire(rnd, ["orders"])     # a loaded `rnd.orders` does not know it yet
         return PlacedOrder(order_id, seq, customer, items)

@@ -362,6 +362,14 @@ def exported(rnd, orders: int) -> str:
     return f"已导出{rnd.name}：{orders}单（订单/备货单/配送单/对账单/售后），文件见附件"
 
 
+def login_link(url: str, minutes: int) -> str:
+    return f"团长后台登录链接（{minutes}分钟内有效，只能用一次，请勿转发）：\n{url}"
+
+
+def login_link_sent(name: str) -> str:
+    return f"@{name} 后台登录链接已私发给您"
+
+
 def no_such_round(which: str, count: int) -> str:
     return f"这个群一共开过{count}次团，没有「{which}」"
 

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from bot.chat import replies
 from bot.chat.commands import ChatCommand, Who
 from bot.chat.context import Context
+from bot.merchant import fulfilment
 from bot.merchant.charts import round_chart
 from bot.merchant.exports import file_name, files_dir, write_csv, write_xlsx
 from bot.merchant.orders import find_orders
 from bot.merchant.reports import bills, delivery_groups, figures, product_totals, unpaid_bills
 from bot.messages import Attachment, Reply
 from parsers.commands import Command
-from storage.after_sales import deliver_resends
-from storage.models import Order, OrderHistory
+from storage.models import Order
 from storage.queries import RoundRows, load_round, pick_round, room_round_ids
 
 CHART_WORDS = ("图", "图表", "chart")
@@ -48,11 +48,6 @@ def _rows(ctx: Context, which: str = "") -> RoundRows | None:
         ctx.say(replies.no_such_round(which, count) if which and count else replies.no_round())
         return None
     return load_round(session, round_id)
-
-
-def _owners(orders, admins) -> tuple[str, ...]:
-    """Contact ids to @-mention: whoever placed the orders, never the merchant."""
-    return tuple(dict.fromkeys(o.owner for o in orders if o.owner not in admins))
 
 
 def _attachment(ctx: Context, rnd: RoundRows, suffix: str, kind: str):
@@ -149,15 +144,6 @@ def _live_orders(ctx: Context) -> list[Order]:
     return ctx.book.live_orders(rnd) if rnd is not None else []
 
 
-def _advance(ctx: Context, orders: Sequence[Order], status: str) -> list[Order]:
-    """Move orders forward (open → paid → shipped → done), never back."""
-    rank = {"open": 0, "paid": 1, "shipped": 2, "done": 3}
-    moved = [o for o in orders if o.items and rank.get(o.status, 0) < rank[status]]
-    for order in moved:
-        ctx.book.set_status(order, status, ctx.msg.sender)
-    return moved
-
-
 def _targets(ctx: Context, arg: str) -> list[Order] | None:
     orders = find_orders(ctx, arg)
     if not orders:
@@ -176,14 +162,7 @@ def paid(ctx: Context, command: Command) -> None:
     orders = _targets(ctx, command.arg)
     if orders is None:
         return
-    for order in orders:
-        # Shipped or done orders keep their place; payment is recorded in the history.
-        if order.status == "open":
-            ctx.book.set_status(order, "paid", ctx.msg.sender)
-        else:
-            ctx.book.session.add(OrderHistory(order_id=order.id, at=ctx.book.now, actor=ctx.msg.sender,
-                                              action="paid", detail=""))
-    ctx.say(replies.marked("已付", orders), mention=False)
+    fulfilment.mark_paid(ctx, orders)
 
 
 def ship(ctx: Context, command: Command) -> None:
@@ -191,39 +170,17 @@ def ship(ctx: Context, command: Command) -> None:
     orders = _targets(ctx, command.arg) if command.arg else _live_orders(ctx)
     if orders is None:
         return
-    if not orders:
-        ctx.say("本团还没有订单", mention=False)
-        return
-    moved = _advance(ctx, orders, "shipped")
-    if not command.arg:
-        deliver_resends(ctx.book.session, ctx.room_id, ctx.book.now)    # 补发 went out with the round
-    if command.arg:
-        ctx.say(replies.marked("发货", orders), mention=False)
-    if not moved:
-        if not command.arg:
-            ctx.say("这些订单都已经发过货了", mention=False)
-        return
-    rnd = _rows(ctx)
-    names = list(dict.fromkeys(o.customer for o in moved))
-    _say_all(ctx, replies.shipped_notice(rnd, names), _owners(moved, ctx.config.admins))
+    rnd = ctx.book.open_round(ctx.room_id) or ctx.book.latest_round(ctx.room_id)
+    fulfilment.ship(ctx, rnd.id if rnd is not None else 0, orders, named=bool(command.arg))
 
 
 def arrived(ctx: Context, command: Command) -> None:
     """到货 [取货时间地点]：通知顾客来取货，订单标记完成"""
-    orders = [o for o in _live_orders(ctx) if o.status != "done" and o.items]
-    rnd = _rows(ctx)
+    rnd = ctx.book.open_round(ctx.room_id) or ctx.book.latest_round(ctx.room_id)
     if rnd is None:
+        ctx.say(replies.no_round())
         return
-    resent = deliver_resends(ctx.book.session, ctx.room_id, ctx.book.now)   # 补发 came with this delivery
-    if not orders:
-        ctx.say(replies.resends_delivered(resent) if resent else "没有待取货的订单", mention=False)
-        return
-    unpaid_names = {b.customer for b in unpaid_bills(rnd, ctx.config.admins)}
-    _advance(ctx, orders, "done")
-    where = command.arg or ("取货点：" + "、".join(ctx.config.pickup_points) if ctx.config.pickup_points else "")
-    names = list(dict.fromkeys(o.customer for o in orders))
-    _say_all(ctx, replies.arrival_notice(rnd, names, where, len(unpaid_names & set(names))),
-             _owners(orders, ctx.config.admins))
+    fulfilment.arrive(ctx, rnd.id, ctx.book.live_orders(rnd), command.arg, whole_round=True)
 
 
 SUMMARY = ChatCommand("summary", ("汇总",), Who.MERCHANT, "汇总 [图/上一团]",
