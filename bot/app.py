@@ -27,6 +27,7 @@ from bot.config import Config
 from bot.merchant import after_sales as after_sale_commands
 from bot.merchant import binding, orders as order_commands, products as product_commands, report_commands
 from bot.merchant import login_links, rounds as round_commands
+from bot.merchant import questions as question_commands
 from bot.messages import Incoming, Reply
 from bot.schedule import commands as schedule_commands
 from bot.schedule.jobs import note_round_changes, perform
@@ -45,7 +46,7 @@ log = logging.getLogger("jielong.bot")
 COMMANDS = Registry([
     round_commands.OPEN_ROUND, round_commands.CLOSE_ROUND,
     report_commands.SUMMARY, report_commands.PICK_LIST, report_commands.BILLS, report_commands.REMIND_UNPAID,
-    report_commands.UNPAID, report_commands.DELIVERY,
+    report_commands.UNPAID, report_commands.DELIVERY, question_commands.PENDING, question_commands.DISMISS,
     order_commands.CANCEL, report_commands.PAID, report_commands.SHIP, report_commands.ARRIVED, report_commands.EXPORT,
     product_commands.LIST_PRODUCT, product_commands.DELIST, product_commands.SET_STOCK, order_commands.ORDER_FOR,
     schedule_commands.DEADLINE, schedule_commands.SCHEDULE, schedule_commands.CANCEL_SCHEDULE,

@@ -2,6 +2,7 @@
 
     parse_time_expression("周五20:00", opened_at)             -> that Friday 20:00
     find_deadline("周五晚8点截单，周六上午10点到店自取～", opened_at) -> Friday 20:00
+    read_deadline(...)                                       -> Deadline(at, said="周五晚8点截单")
 
 Pipeline, linear in the length of the text:
 
@@ -26,7 +27,7 @@ from lark.exceptions import LarkError
 
 from parsers import grammars
 
-__all__ = ["TimeSpec", "find_deadline", "parse_time_expression"]
+__all__ = ["Deadline", "TimeSpec", "find_deadline", "parse_time_expression", "read_deadline"]
 
 
 # ---- values ---------------------------------------------------------------------
@@ -281,19 +282,49 @@ _CANDIDATE = re.compile(
 _GAP = r"[ \t\u3000]{0,3}"
 _STRONG = "截单|截單|截止|结束|結束"
 _STRONG_AFTER = re.compile(rf"{_GAP}(?:之前|以前|前)?{_GAP}(?:{_STRONG}|为止|為止|止)")
-# 前 alone marks a deadline (今晚9点前下单), but not before 往 (前往: go to) nor before
-# a delivery or pickup (周六10点前送到, 10点前到店自取): that time is the merchant's.
-_HANDOVER = "送到|送达|送達|送货|送貨|配送|派送|到货|到貨|发货|發貨|到店|自取|自提|取货|取貨|提货|提貨|收货|收貨"
-_WEAK_AFTER = re.compile(rf"{_GAP}(?:之前|以前|前(?![往面]))(?!{_GAP}(?:{_HANDOVER}))")
-_STRONG_BEFORE = re.compile(rf"(?:{_STRONG})(?:时间|時間|日期)?[ \t\u3000:：是为為在于於到至]{{0,4}}$")
+# 前 with what is done before it: only ordering makes it the round's deadline (今晚9点前下单,
+# 周五前请大家接龙); 10点前送到, 10点前到店自取, 10点50前通知店里 are someone else's times, and
+# 前往 is "go to".
+_ORDERING = "下单|下單|接龙|接龍|报名|報名|预订|預訂|预定|預定|订购|訂購|下定|登记|登記|参团|參團|跟团|跟團|拍下|订|訂"
+_FOR_ORDERING = re.compile(rf"{_GAP}(?:之前|以前|前)[^，,。；;！!\n]{{0,4}}?(?:{_ORDERING})")
+# 前 ending its clause (今晚9点前，周六送到): a deadline when nothing stronger is written.
+_WEAK_AFTER = re.compile(rf"{_GAP}(?:之前|以前|前){_GAP}(?:[，,。；;！!~～\n]|$)")
+_STRONG_BEFORE = re.compile(
+    rf"(?:{_STRONG}|截至|接龙到|接龍到|接龙至|接龍至|接龙截至|下单到|下單到|订到|報名到|报名到)"
+    rf"(?:时间|時間|日期)?[ \t\u3000:：是为為在于於到至]{{0,4}}$")
+# A clause about cancelling or changing an order gives the time for that, not the round's
+# cut-off: 已定餐要取消的请于10点50前通知店里, 取消截止时间10点.
+_NOT_THE_ROUND = re.compile("取消|退款|退单|退單|退订|退訂|退货|退貨|改单|改單|修改|更改|换货|換貨")
+_CLAUSE_END = "，,。；;！!\n"
 
 
-def _marker(text: str, span: re.Match[str]) -> int:
-    """2: 截单/截止/结束 before or after the span; 1: 前/之前 after it; 0: unmarked."""
-    if _STRONG_AFTER.match(text, span.end()) or _STRONG_BEFORE.search(
-            text, max(0, span.start() - 12), span.start()):
-        return 2
-    return 1 if _WEAK_AFTER.match(text, span.end()) else 0
+def _clause(text: str, span: re.Match[str], reach: int = 40) -> str:
+    """The clause around a span (from the last mark before it to the next one
+    after it), at most `reach` characters either side: a scan stays linear."""
+    lo, hi = max(0, span.start() - reach), min(len(text), span.end() + reach)
+    start = max(text.rfind(mark, lo, span.start()) for mark in _CLAUSE_END) + 1 or lo
+    ends = [i for i in (text.find(mark, span.end(), hi) for mark in _CLAUSE_END) if i != -1]
+    return text[max(start, lo):min(ends, default=hi)]
+
+
+def _marker(text: str, span: re.Match[str]) -> tuple[int, int, int]:
+    """How strongly the words around a span mark it as the round's cut-off, and
+    where those words start and end: 2 for 截单/截止/结束/接龙到 before or after it
+    and 前 before ordering (前下单); 1 for 前 ending its clause; 0 for anything else,
+    and for every time in a clause about cancelling or changing an order."""
+    strength, start, end = 0, span.start(), span.end()
+    after = _STRONG_AFTER.match(text, span.end()) or _FOR_ORDERING.match(text, span.end())
+    before = None if after else _STRONG_BEFORE.search(text, max(0, span.start() - 12), span.start())
+    weak = None if after or before else _WEAK_AFTER.match(text, span.end())
+    if after:
+        strength, end = 2, after.end()
+    elif before:
+        strength, start = 2, before.start()
+    elif weak:
+        strength, end = 1, span.end() + len(weak.group().rstrip(_CLAUSE_END + "~～ \t\u3000"))
+    if strength and _NOT_THE_ROUND.search(_clause(text, span)):
+        strength = 0
+    return strength, start, end
 
 
 # ---- public -------------------------------------------------------------------------
@@ -311,25 +342,44 @@ def parse_time_expression(text: str, opened_at: datetime) -> datetime | None:
     return _parse(span.group(), opened_at) if span else None
 
 
-def find_deadline(text: str, opened_at: datetime) -> datetime | None:
-    """The deadline inside a whole 接龙 description, relative to opened_at.
+@dataclass(frozen=True)
+class Deadline:
+    """The round's cut-off read from a post, and the words it was read from."""
 
-    Only a marked expression counts: 截单/截止/结束 right before or after it beats
-    前/之前 after it (``周六10点前到店自取，周五晚8点截单`` → Friday 20:00); the first
-    of equally marked ones wins. None when no expression is marked.
+    at: datetime
+    said: str                    # as written: 周五晚8点截单, 截单时间：明天中午12点
+
+
+def read_deadline(text: str, opened_at: datetime) -> Deadline | None:
+    """The round's cut-off inside a whole 接龙 description, relative to opened_at.
+
+    Only a time marked as the round's own deadline counts: 截单/截止/结束/接龙到
+    right before or after it, or 前 before ordering (今晚9点前下单), beat 前 ending
+    its clause (今晚9点前，…); the first of equally marked ones wins. A time for
+    something else (10点前送到, 10点50前通知店里 in a clause about cancelling) is
+    never the round's. None when no time is marked.
     """
     if not isinstance(text, str):
         return None
-    weak: datetime | None = None
+    weak: Deadline | None = None
     parsed: dict[str, datetime | None] = {}   # a text repeating one span parses it once
     for span in _CANDIDATE.finditer(text):
-        strength = _marker(text, span)
+        strength, start, end = _marker(text, span)
         if strength == 0 or (strength == 1 and weak is not None):
             continue
         if span.group() not in parsed:
             parsed[span.group()] = _parse(span.group(), opened_at)
         when = parsed[span.group()]
-        if when is not None and strength == 2:
-            return when
-        weak = weak or when
+        if when is None:
+            continue
+        found = Deadline(when, text[start:end].strip())
+        if strength == 2:
+            return found
+        weak = weak or found
     return weak
+
+
+def find_deadline(text: str, opened_at: datetime) -> datetime | None:
+    """The time of `read_deadline` (``周六10点前到店自取，周五晚8点截单`` → Friday 20:00)."""
+    found = read_deadline(text, opened_at)
+    return found.at if found is not None else None

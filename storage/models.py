@@ -177,9 +177,15 @@ class EntryKey(Base):
 
 
 class Question(Base):
-    """An entry the bot asked about (unresolved) until the sender settles it."""
+    """An entry the bot asked about, open until its sender answers it, orders
+    the item clearly or drops it, or the merchant dismisses it (CONTRACT 3c).
+
+    `items` are the asked items (storage.questions.AskedItem as JSON), each
+    with its numbered options in the order the question showed them.
+    """
 
     __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_round_sender", "round_id", "sender"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), nullable=True)
@@ -192,6 +198,13 @@ class Question(Base):
     settled_by: Mapped[list[str]] = mapped_column(JSON, default=list)   # products that settle it
     settled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16), default="open")     # open answered dropped dismissed
+    items: Mapped[list[dict]] = mapped_column(JSON, default=list)      # what was asked, with options
+    note: Mapped[str] = mapped_column(Text, default="")                # the entry's note, for its order
+    entry_key: Mapped[str | None] = mapped_column(String(500), nullable=True)  # the 接龙 line asked about
+    followed: Mapped[bool] = mapped_column(Boolean, default=False)     # its sender has spoken since
+    retried: Mapped[bool] = mapped_column(Boolean, default=False)      # asked again once already
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ProcessedMessage(Base):

@@ -44,6 +44,7 @@ _INSERT_HISTORY = insert(HISTORY)
 _INSERT_KEY = insert(KEYS)
 _KEYS_OF_ROUND = (select(KEYS.c.id, KEYS.c.content, KEYS.c.order_id, KEYS.c.owner, KEYS.c.current)
                   .where(KEYS.c.round_id == bindparam("round")))
+_ATTACH_KEY = update(KEYS).where(KEYS.c.id == bindparam("key")).values(order_id=bindparam("order"))
 _RETIRE_KEY = update(KEYS).where(KEYS.c.id == bindparam("key")).values(current=False)
 _BUMP = update(ROUNDS).where(ROUNDS.c.id == bindparam("round")).values(revision=ROUNDS.c.revision + 1)
 _BUMP_RETURNING = _BUMP.returning(ROUNDS.c.revision)
@@ -79,6 +80,12 @@ def retire_entry_key(connection: Connection, key: KeyRow) -> KeyRow:
     """The line was edited or removed: its old content no longer stands for the order."""
     connection.execute(_RETIRE_KEY, {"key": key.id})
     return key._replace(current=False)
+
+
+def attach_entry_key(connection: Connection, key_id: int, order_id: int) -> None:
+    """A line that ordered nothing until its sender answered the bot's question
+    now stands for the order the answer made."""
+    connection.execute(_ATTACH_KEY, {"key": key_id, "order": order_id})
 
 
 def bump_revision(connection: Connection, round_id: int) -> int:

@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 from storage.after_sales import ActionRow, CaseRow, OrderAfterSales, after_sales_by_order, pending_resends
 from storage.menus import load_round_products
 from storage.models import Order, OrderHistory, OrderItem, Product, Question, Room, Round
+from storage.questions import waiting_in_round
 
 LIVE = ("open", "paid", "shipped", "done")
+# The history action of a customer's own word that they paid (the merchant's 已付 is "paid").
+SAID_PAID = "said_paid"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class OrderRow:
     paid: bool
     items: tuple[ItemRow, ...]
     refunded: float = 0.0        # yuan given back after sales (售后)
+    said_paid: bool = False      # the customer said they paid (已付/已转账); not yet marked paid
 
     @cached_property
     def total(self) -> float:
@@ -81,7 +85,7 @@ class RoundRows:
     closed_at: datetime | None
     number: int                  # 1, 2, 3... the round's place among its room's rounds
     orders: tuple[OrderRow, ...]
-    questions: tuple[QuestionRow, ...]   # unsettled: entries still waiting for an answer
+    questions: tuple[QuestionRow, ...]   # open: entries still waiting for an answer
     specs: dict[str, tuple[str, ...]]    # product -> specs in catalogue order
     # After sales (售后): per order id, its open cases, refunds, resends and rejections;
     # resends of the room's orders still to go out (on the newest round's lists only).
@@ -113,6 +117,9 @@ _ROUND_ITEMS = (
     .order_by(_ORDERS.c.seq, _ITEMS.c.id))
 _PAID_IDS = (select(OrderHistory.__table__.c.order_id).join(_ORDERS, _ORDERS.c.id == OrderHistory.__table__.c.order_id)
              .where(_ORDERS.c.round_id == bindparam("round"), OrderHistory.__table__.c.action == "paid"))
+_SAID_PAID_IDS = (select(OrderHistory.__table__.c.order_id)
+                  .join(_ORDERS, _ORDERS.c.id == OrderHistory.__table__.c.order_id)
+                  .where(_ORDERS.c.round_id == bindparam("round"), OrderHistory.__table__.c.action == SAID_PAID))
 
 
 def load_round(session: Session, round_id: int) -> RoundRows | None:
@@ -122,8 +129,8 @@ def load_round(session: Session, round_id: int) -> RoundRows | None:
     session.flush()      # the rows below are read on the connection, past the ORM's autoflush
     connection = session.connection()
     paid_ids = set(connection.execute(_PAID_IDS, {"round": round_id}).scalars())
-    questions = session.scalars(select(Question).where(
-        Question.round_id == round_id, Question.settled.is_(False)).order_by(Question.id)).all()
+    said_ids = set(connection.execute(_SAID_PAID_IDS, {"round": round_id}).scalars())
+    questions = waiting_in_round(session, round_id)
     number = len(session.scalars(select(Round.id).where(Round.room_id == rnd.room_id,
                                                         Round.id <= rnd.id)).all())
     products = load_round_products(session, round_id)
@@ -141,14 +148,16 @@ def load_round(session: Session, round_id: int) -> RoundRows | None:
          unit_price, product_id, position, code) in connection.execute(_ROUND_ITEMS, {"round": round_id}):
         if current is None or current[0] != order_id:
             if current is not None:
-                rows.append(OrderRow(*current, tuple(items), refunded(current[0])))
+                rows.append(OrderRow(*current, tuple(items), refunded(current[0]),
+                                 said_paid=not current[-1] and current[0] in said_ids))
             current = (order_id, seq, customer, owner, status, note or "", source, created_at,
                        status == "paid" or order_id in paid_ids)
             items = []
         items.append(ItemRow(product, spec, round(quantity, 4), unit, unit_price,
                              places.get(product_id, len(places) + position), code))
     if current is not None:
-        rows.append(OrderRow(*current, tuple(items), refunded(current[0])))
+        rows.append(OrderRow(*current, tuple(items), refunded(current[0]),
+                                 said_paid=not current[-1] and current[0] in said_ids))
     return RoundRows(
         id=rnd.id, room_id=rnd.room_id, title=rnd.title or "", status=rnd.status, opened_at=rnd.opened_at,
         closed_at=rnd.closed_at, number=number, orders=tuple(rows),

@@ -7,16 +7,17 @@ from sqlalchemy.orm import selectinload
 from storage.after_sales import OrderAfterSales, after_sales_by_order
 from storage.database import Database
 from storage.models import Order, OrderItem, Question, Round
+from storage.questions import OPEN
 
 
 def orders_document(db: Database) -> dict:
-    """Orders (not cancelled) and unsettled questions, as OUT.json lists them."""
+    """Orders (not cancelled) and open questions (late entries refused too), as OUT.json lists them."""
     with db.session() as session:
         orders = session.scalars(
             select(Order).where(Order.status != "cancelled").join(Round)
             .options(selectinload(Order.items).joinedload(OrderItem.product))
             .order_by(Order.created_at, Order.id)).all()
-        questions = session.scalars(select(Question).where(Question.settled.is_(False))
+        questions = session.scalars(select(Question).where(Question.state == OPEN, Question.settled.is_(False))
                                     .order_by(Question.id)).all()
         after_sales = after_sales_by_order(session)
         return {

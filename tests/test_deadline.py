@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from parsers.deadline import find_deadline, parse_time_expression
+from parsers.deadline import find_deadline, parse_time_expression, read_deadline
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPENED_AT = datetime(2026, 11, 18, 10, 0, tzinfo=SHANGHAI)  # a Wednesday
@@ -210,3 +210,32 @@ def test_opened_at_at_the_edge_of_the_calendar_never_raises(opened_at: datetime)
     for text in ("明天8点", "下周一8点", "周一8点", "11月1日8点", "1号8点", "今晚12点"):
         for result in (parse_time_expression(text, opened_at), find_deadline(text + "截单", opened_at)):
             assert result is None or result.year in (1, 9999)
+
+
+@pytest.mark.parametrize("text", [
+    "已定餐要取消的请于10点50前通知店里",
+    "取消订单请在周五晚8点前说一声",
+    "取消截止时间：明天中午12点",
+    "周六上午10点前到店自取，已下单要退款的请于周五晚8点前联系",
+    "周五晚8点前付款",
+])
+def test_a_time_for_something_else_than_ordering_is_not_the_rounds_deadline(text: str) -> None:
+    assert find_deadline(text, OPENED_AT) is None
+
+
+def test_the_rounds_deadline_is_found_beside_a_rule_about_cancelling() -> None:
+    text = "今日午餐接龙，11点截单\n已定餐要取消的请于10点50前通知店里"
+    assert find_deadline(text, OPENED_AT) == at(11, 18, 11)
+
+
+@pytest.mark.parametrize(("text", "expected", "said"), [
+    ("接龙到周五晚8点，周六送", at(11, 20, 20), "接龙到周五晚8点"),
+    ("周五晚8点前请大家接龙", at(11, 20, 20), "周五晚8点前请大家接龙"),
+    ("今晚9点前下单，明天送到", at(11, 18, 21), "今晚9点前下单"),
+    ("截单时间：明天中午12点\n自提点：3号楼", at(11, 19, 12), "截单时间：明天中午12点"),
+    ("周五晚8点截单，周六上午10点到店自取～", at(11, 20, 20), "周五晚8点截单"),
+    ("今晚9点前，周六送到", at(11, 18, 21), "今晚9点前"),
+])
+def test_the_deadline_read_says_which_words_it_came_from(text: str, expected: datetime, said: str) -> None:
+    found = read_deadline(text, OPENED_AT)
+    assert (found.at, found.said) == (expected, said)

@@ -396,9 +396,9 @@ def test_a_message_that_breaks_the_bot_costs_one_log_line_and_the_replay_goes_on
     chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # A bug planted in the customer path: every customer message raises inside Bot.handle.
     program = ("import sys, bot.chat.dispatcher\n"
-               "def broken(ctx, request):\n"
+               "def broken(ctx):\n"
                "    raise RuntimeError('planted bug for ' + ctx.text)\n"
-               "bot.chat.dispatcher.handle_customer = broken\n"
+               "bot.chat.dispatcher.customer_message = broken\n"
                "from bot.cli import main\n"
                "main(sys.argv[1:])\n")
     result = subprocess.run([sys.executable, "-c", program, "replay", str(chat), "--config", str(config),

@@ -286,7 +286,8 @@ def test_placing_a_questions_order_confirms_it_in_the_group_mentioning_the_custo
     assert confirmation.to == ROOM and confirmation.text.startswith("@钱七 已登记：巨峰葡萄")
     assert confirmation.mentions == ["wxid_qian"]
     with chat.bot.db.session() as session:
-        assert session.get(Question, int(question_id)).settled
+        question = session.get(Question, int(question_id))
+        assert question.settled and question.state == "answered" and question.settled_at is not None
         created = session.scalar(select(OrderHistory).where(OrderHistory.order_id == order.id))
         assert created.action == "created" and created.actor == ADMIN
     # the order is the customer's own: they can change it in the chat
@@ -301,6 +302,9 @@ def test_dismissing_a_question_takes_it_off_the_queue_quietly(chat, client):
     response = client.post(f"/questions/{question_id}/dismiss", data={"csrf": csrf(page)})
     assert "已忽略" in response.text and "葡萄2斤" not in response.text
     assert len(outbox(chat)) == before and chat.unresolved() == []
+    with chat.bot.db.session() as session:
+        question = session.get(Question, int(question_id))
+        assert question.settled and question.state == "dismissed" and question.settled_at is not None
 
 
 def test_a_line_the_bot_cannot_read_is_said_on_the_page_and_orders_nothing(chat, client):

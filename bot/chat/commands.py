@@ -63,14 +63,14 @@ class Registry:
 
     def __init__(self, commands: Iterable[ChatCommand]) -> None:
         self.commands: tuple[ChatCommand, ...] = (*commands, ChatCommand(
-            "help", ("帮助",), Who.MERCHANT, "帮助", "显示这段说明", self._show_help, customers_say=("帮助",)))
+            "help", ("帮助",), Who.EVERYONE, "帮助", "显示这段说明", self._show_help))
         self._by_name = {c.name: c for c in self.commands}
         verbs = [v for c in self.commands for v in c.verbs]
         if len(self._by_name) != len(self.commands) or len(set(verbs)) != len(verbs):
             raise ValueError("two chat commands share a name or a verb")
         customer_words = tuple(w for c in self.commands for w in c.customers_say)
         # Verbs a customer might type by accident; they are answered, never run.
-        self._merchant_words = tuple(v for c in self.commands if not c.for_customers for v in c.verbs
+        self._merchant_words = tuple(v for c in self.for_merchant_only() if c.name != "help" for v in c.verbs
                                      if not v.startswith(customer_words))
         self._unmistakable = frozenset(v for c in self.commands if c.unmistakable for v in c.verbs)
 
@@ -92,10 +92,11 @@ class Registry:
         return line.startswith(self._merchant_words) and (addressed or line.split(" ")[0] in self._unmistakable)
 
     def for_customers(self) -> list[ChatCommand]:
-        return [c for c in self.commands if c.for_customers]
+        """The customers' own commands (帮助, which everyone may ask, is listed with the merchant's)."""
+        return [c for c in self.commands if c.for_customers and c.name != "help"]
 
     def for_merchant_only(self) -> list[ChatCommand]:
-        return [c for c in self.commands if not c.for_customers]
+        return [c for c in self.commands if not c.for_customers or c.name == "help"]
 
     def help_text(self, *, merchant: bool) -> str:
         """帮助: the customers' commands, and for the merchant theirs too."""

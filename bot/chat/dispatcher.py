@@ -1,7 +1,7 @@
 """Routing: which handler a message in the chat goes to, the first that claims it.
 
 A command (the registry says which, and whether the sender may run it), a
-#接龙 post, a merchant's chatter (never an order), a customer's after-sales
+#接龙 post, a merchant's chatter (never an order), a customer's answer to their open question, after-sales
 report, a customer's change or order line, or chatter, in that order.
 """
 from __future__ import annotations
@@ -10,8 +10,10 @@ from bot.chat import replies
 from bot.chat.after_sales import REPORT_VERBS, handle_report, read_report, report_in_command
 from bot.chat.commands import Registry
 from bot.chat.context import Context
-from bot.chat.customer import handle_customer, parse_message
+from bot.chat.conversation import customer_message
+from bot.chat.customer import said_paid
 from bot.chat.jielong import handle_post
+from parsers.payment import says_paid
 from parsers.post import is_jielong, parse_post
 
 MAX_TEXT = 20_000   # longer messages are not order lists; answer politely instead
@@ -22,6 +24,9 @@ def dispatch(ctx: Context, commands: Registry) -> None:
         ctx.say("消息太长了，请分开发送")
         return
     first_line = ctx.command_text().split("\n", 1)[0]
+    if ctx.msg.room is not None and not ctx.is_admin and says_paid(ctx.command_text()):
+        said_paid(ctx)                  # 已付, 已转账, 付了: noted for the merchant
+        return
     found = commands.find(first_line)
     if ctx.msg.room is None:
         # private chats carry no orders; only customers' commands (我的订单) are answered there, privately,
@@ -51,10 +56,4 @@ def dispatch(ctx: Context, commands: Registry) -> None:
     if commands.looks_like_merchant_command(first_line, addressed=ctx.mentions_bot or ctx.text.startswith("/")):
         ctx.say(replies.not_admin(ctx.name))
         return
-    report = read_report(ctx)       # 草莓坏了两盒: after sales, before it could read as an order
-    if report is not None:
-        handle_report(ctx, report)
-        return
-    request = parse_message(ctx)
-    if request is not None:
-        handle_customer(ctx, request)
+    customer_message(ctx)

@@ -88,7 +88,7 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
         request = _parse_entry(entry.text, book.catalogue)
         if request is None or not (request.is_order or request.bare_quantity is not None):
             # 5. 小李 随便来点: a place in the list, but nothing we can order; ask once
-            ask_what(ctx, rnd, request.customer if request else None, entry.text)
+            ask_what(ctx, rnd, request.customer if request else None, entry.text, entry_key=key)
             lines[key] = order_rows.add_entry_key(connection, rnd.id, key, None, sender)
             written = True
             continue
@@ -100,7 +100,7 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
         if request.plus is not None or request.bare_quantity is not None:
             item = sole_product_item(ctx, request)     # 3. 王姐 +1, 4. 老王 两盒
             if item is None:
-                ask_which_product(ctx, rnd, customer, entry.text, request)
+                ask_which_product(ctx, rnd, customer, entry.text, request, entry_key=key)
                 lines[key] = order_rows.add_entry_key(connection, rnd.id, key, None, sender)
                 continue
             items.append(item)
@@ -111,12 +111,13 @@ def sync_entries(ctx: Context, rnd: Round | None, entries: Sequence[PostEntry]) 
             lines[edited.content] = order_rows.retire_entry_key(connection, edited)
             outcome = book.replace_items(order, items, request.note, sender)
             lines[key] = order_rows.add_entry_key(connection, rnd.id, key, order.id, edited.owner)
-            report(ctx, rnd, outcome, order.customer, new=False)
+            report(ctx, rnd, outcome, order.customer, new=False, note=request.note, entry_key=key,
+                   text=entry.text)
             continue
         outcome = book.place(rnd, sender, customer, items, request.note, source="jielong")
         order_id = outcome.order.id if outcome.order is not None else None
         lines[key] = order_rows.add_entry_key(connection, rnd.id, key, order_id, sender)
-        report(ctx, rnd, outcome, customer, new=True)
+        report(ctx, rnd, outcome, customer, new=True, note=request.note, entry_key=key, text=entry.text)
     for row in missing:
         if row.owner == sender or ctx.is_admin:
             written = True

@@ -18,8 +18,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bot.clock import as_utc
 from parsers.catalogue import Catalogue, ProductInfo
 from parsers.entry import ItemProblem, ItemRequest, ResolvedItem, resolve_item
-from storage import menus, order_rows
+from storage import menus, order_rows, questions
 from storage.models import Order, OrderHistory, OrderItem, Product, Question, Round
+from storage.queries import SAID_PAID
+from storage.questions import AskedItem
 from storage.order_rows import ItemValues
 
 EPSILON = 1e-9
@@ -39,22 +41,16 @@ _TAKE_STOCK = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product"),
 _GIVE_BACK = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product"), _PRODUCTS.c.stock.is_not(None))
               .values(stock=_PRODUCTS.c.stock + bindparam("quantity")).returning(_PRODUCTS.c.stock))
 _STOCK = select(_PRODUCTS.c.stock).where(_PRODUCTS.c.id == bindparam("product"))
-_QUESTIONS = Question.__table__
-_OPEN_QUESTIONS = select(_QUESTIONS.c.id, _QUESTIONS.c.settled_by).where(
-    _QUESTIONS.c.round_id == bindparam("round"), _QUESTIONS.c.sender == bindparam("sender"),
-    _QUESTIONS.c.settled.is_(False))
-_SETTLE = (update(_QUESTIONS).where(_QUESTIONS.c.id.in_(bindparam("ids", expanding=True)))
-           .values(settled=True))
 
 
 @dataclass(frozen=True)
 class Refusal:
     """An item understood but not taken: over stock or over the limit."""
 
-    reason: str            # stock | limit | unknown_product (off sale) | closed
+    reason: str            # stock | limit | confirm | unknown_product (off sale) | closed
     text: str
     product: str
-    available: float = 0.0
+    available: float = 0.0  # stock or limit left; for confirm, the amount asked
     unit: str = ""
 
 
@@ -97,6 +93,7 @@ class Outcome:
     order: Order | PlacedOrder | None = None
     taken: list[OrderItem | PlacedItem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    asked: list[AskedItem] = field(default_factory=list)   # the problems as a question asks them
     changed: bool = False
 
 
@@ -200,11 +197,15 @@ class OrderBook:
         return self._products[name]
 
     def place(self, rnd: Round, owner: str, customer: str, items: Sequence[ItemRequest], note: str,
-              *, source: str, merge_into: Order | None = None, actor: str | None = None) -> Outcome:
+              *, source: str, merge_into: Order | None = None, actor: str | None = None,
+              confirmed: bool = False) -> Outcome:
         """Take what can be taken of an entry; the rest becomes problems.
 
         `actor` is who the history names (default: the owner); the merchant when
-        they place an order for a customer from the web page."""
+        they place an order for a customer from the web page. An item of more
+        than its product's `confirm_over` is a problem too (asked before it is
+        taken) unless `confirmed`: the customer said so.
+        """
         actor = actor or owner
         outcome = Outcome()
         wanted: dict[tuple[str, str | None], float] = {}
@@ -217,12 +218,18 @@ class OrderBook:
                 texts.setdefault(key, resolved.text)
             else:
                 outcome.problems.append(resolved)
+                outcome.asked.append(asked_item(resolved, request, self.catalogue))
         accepted: list[tuple[Product, str | None, float]] = []
         for (name, spec), quantity in wanted.items():
             product = self.product(name)
-            refusal = self._check_and_take(rnd, product, customer, quantity, texts[(name, spec)])
+            limit = self.catalogue.by_name[name].confirm_over if name in self.catalogue.by_name else None
+            if not confirmed and limit is not None and quantity > limit + EPSILON:
+                refusal = Refusal("confirm", texts[(name, spec)], name, quantity, product.unit)
+            else:
+                refusal = self._check_and_take(rnd, product, customer, quantity, texts[(name, spec)])
             if refusal:
                 outcome.problems.append(refusal)
+                outcome.asked.append(refused_item(refusal, spec, quantity))
             else:
                 accepted.append((product, spec, quantity))
         if not accepted:
@@ -380,6 +387,11 @@ class OrderBook:
         self.touch(order.round)
         self._log(order, actor, status, "")
 
+    def note_said_paid(self, order: Order, actor: str) -> None:
+        """The customer says they paid: kept in the history, the order stays unpaid."""
+        self.touch(order.round)
+        self._log(order, actor, SAID_PAID, "")
+
     def _log(self, order: Order, actor: str, action: str, detail: str) -> None:
         # Through the relationship, so no flush is needed to learn the order's id.
         self.session.add(OrderHistory(order=order, at=self.now, actor=actor, action=action, detail=detail))
@@ -387,11 +399,15 @@ class OrderBook:
     # -- questions -------------------------------------------------------------
 
     def ask(self, rnd: Round | None, room_id: str, sender: str, customer: str, text: str,
-            problems: Iterable[Problem]) -> Question | None:
+            problems: Iterable[Problem], *, asked: Sequence[AskedItem] | None = None, note: str = "",
+            entry_key: str | None = None) -> Question | None:
+        """Record the question the reply asks: one per entry, naming all its problem items."""
         problems = list(problems)
         if not problems:
             return None
-        first = problems[0]
+        if asked is None:
+            asked = [asked_item(p, None, self.catalogue) if isinstance(p, ItemProblem) else refused_item(p)
+                     for p in problems]
         settles: set[str] = set()
         suggestions: list[str] = []
         for problem in problems:
@@ -401,27 +417,44 @@ class OrderBook:
                     settles.update(problem.suggestions)
                 elif problem.product:
                     settles.add(problem.product)
-            elif problem.reason in ("stock", "limit"):
+            elif problem.reason in ("stock", "limit", "confirm"):
                 settles.add(problem.product)
-        question = Question(round_id=rnd.id if rnd else None, room_id=room_id, sender=sender,
-                            customer=customer, text=text, reason=first.reason,
-                            suggestions=suggestions[:5], settled_by=sorted(settles), created_at=self.now)
+        question = questions.new_question(
+            round_id=rnd.id if rnd else None, room_id=room_id, sender=sender, customer=customer, text=text,
+            items=list(asked), at=self.now, note=note, entry_key=entry_key, settled_by=settles,
+            suggestions=suggestions)
         self.session.add(question)
         return question
 
     def settle(self, rnd: Round, sender: str, products: Iterable[str]) -> None:
         """Questions of this sender that a clear order of these products answers."""
-        names = set(products)
-        if not names:
-            return
-        # Questions are asked after settling, so earlier ones are already in the
-        # database: the connection reads them without flushing this message's work.
-        connection = self.session.connection()
-        settled = [question_id for question_id, settles in connection.execute(
-                       _OPEN_QUESTIONS, {"round": rnd.id, "sender": sender})
-                   if names & set(settles) or "*" in settles]
-        if settled:
-            connection.execute(_SETTLE, {"ids": settled})
+        questions.settle_ordered(self.session, rnd.id, sender, products, self.now)
+
+
+def asked_item(problem: ItemProblem | Refusal, request: ItemRequest | None, catalogue: Catalogue) -> AskedItem:
+    """What a question asks about an item the catalogue could not decide,
+    with its options numbered in catalogue order (products) or the product's
+    own order (specs)."""
+    if isinstance(problem, Refusal):
+        return refused_item(problem)
+    quantity = request.quantity if request is not None else None
+    options: tuple[str, ...] = ()
+    if problem.reason in ("ambiguous", "missing_spec"):
+        options = tuple(problem.suggestions)
+    elif problem.reason == "unknown_product" and problem.suggestions:
+        order = {p.name: i for i, p in enumerate(catalogue.products)}
+        options = tuple(sorted(problem.suggestions[:3], key=lambda name: order.get(name, len(order))))
+    sold_by = problem.suggestions[0] if problem.reason == "unit" and problem.suggestions else None
+    return AskedItem(problem.reason, problem.text, options, problem.product,
+                     request.spec if request is not None else None,
+                     quantity.value if quantity is not None else None, quantity.unit if quantity else None,
+                     sold_by=sold_by)
+
+
+def refused_item(refusal: Refusal, spec: str | None = None, quantity: float | None = None) -> AskedItem:
+    """An item understood but not taken (stock, limit, confirm, off sale, closed)."""
+    return AskedItem(refusal.reason, refusal.text, (), refusal.product or None, spec, quantity,
+                     refusal.unit or None, refusal.available)
 
 
 def catalogue_from(products: Iterable[Product]) -> Catalogue:

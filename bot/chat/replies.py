@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 # 帮助 is generated from the command registry (bot/chat/commands.py); these are its words.
 HELP_TITLE = "小龙接龙助手："
-ORDERING_GUIDE = ("直接发「苹果2斤 香蕉1斤」或在#接龙里加一行；改量「苹果改成3斤」，加量「再加1斤」，"
-                  "取消「苹果不要了」/「取消」；收到的有问题发「草莓坏了2盒」「排骨少了半斤」，团长会处理；")
+ORDERING_GUIDE = ("直接发「苹果2斤 香蕉1斤」或在#接龙里加一行；我问您的时候回复序号或名称就行（如「1」「三鲜的」）；"
+                  "改量「苹果改成3斤」，加量「再加1斤」，取消「苹果不要了」/「取消」；付款后发「已付」；"
+                  "收到的有问题发「草莓坏了2盒」「排骨少了半斤」，团长会处理；")
 
 
 def customer_help(commands: Sequence[tuple[str, str]]) -> str:
@@ -52,38 +53,93 @@ def order_summary(order: Order | PlacedOrder) -> str:
     return f"{items}；合计{money(order.total)}元"
 
 
-def problem_text(problem) -> str:
-    if isinstance(problem, ItemProblem):
-        if problem.reason == "ambiguous":
-            return f"「{problem.text}」是指{' 还是 '.join(problem.suggestions)}？"
-        if problem.reason == "missing_spec":
-            return f"{problem.product}要哪种规格？（{' / '.join(problem.suggestions)}）"
-        if problem.reason == "unit":
-            return f"{problem.product}按{problem.suggestions[0]}卖，「{problem.text}」要多少{problem.suggestions[0]}？"
-        guess = f"，是不是{' / '.join(problem.suggestions[:3])}？" if problem.suggestions else ""
-        return f"没有「{problem.text}」{guess}"
-    if problem.reason == "stock":
-        left = amount(problem.available, problem.unit)
-        return f"{problem.product}只剩{left}了" if problem.available > 0 else f"{problem.product}已经卖完了"
-    if problem.reason == "limit":
-        if problem.available > 0:
-            return f"{problem.product}每人限购，您最多还能订{amount(problem.available, problem.unit)}"
-        return f"{problem.product}每人限购，您已订满"
-    if problem.reason == "unknown_product":
-        return f"{problem.product}已下架"
+def numbered(options: Sequence[str]) -> str:
+    """1. 猪肉白菜水饺 2. 三鲜水饺: options as the customer answers them, by number."""
+    return " ".join(f"{n}. {option}" for n, option in enumerate(options, 1))
+
+
+REPLY_HOW = "回复序号或名称即可"
+
+
+def _amount_of(item) -> str:
+    return amount(item.quantity, item.unit or "") if item.quantity is not None else ""
+
+
+def problem_text(item) -> str:
+    """What a question asks about one item (a storage.questions.AskedItem)."""
+    reason = item.reason
+    if reason == "ambiguous":
+        return f"「{item.text}」是指：{numbered(item.options)}？{REPLY_HOW}"
+    if reason == "missing_spec":
+        return f"{item.product}要哪种？{numbered(item.options)}，{REPLY_HOW}"
+    if reason == "unit":
+        unit = item.sold_by or ""
+        written = f"{item.text} {_amount_of(item)}".strip() if item.text != _amount_of(item) else item.text
+        return f"{item.product}按{unit}卖，「{written}」是多少{unit}？直接回复如「2{unit}」"
+    if reason == "confirm":
+        return f"{item.product} {_amount_of(item)}，确认吗？回复「确认」或新的数量"
+    if reason == "stock":
+        if item.available:
+            return f"{item.product}只剩{amount(item.available, item.unit or '')}了，要的话回复数量，如「那就{amount(item.available, item.unit or '')}」"
+        return f"{item.product}已经卖完了"
+    if reason == "limit":
+        if item.available:
+            return f"{item.product}每人限购，您最多还能订{amount(item.available, item.unit or '')}，要的话回复数量"
+        return f"{item.product}每人限购，您已订满"
+    if reason == "unknown_product":
+        if item.product:
+            return f"{item.product}已下架"
+        if item.options:
+            return f"没有「{item.text}」，是不是：{numbered(item.options)}？{REPLY_HOW}"
+        return f"本团没有「{item.text}」"
+    if reason == "unclear" and item.options:
+        return f"「{item.text}」是要哪个？{numbered(item.options)}，{REPLY_HOW}"
     return "这条没看懂"
 
 
-def placed(name: str, order: Order | PlacedOrder, new: bool, problems: Sequence) -> str:
-    head = f"@{name} 已登记：" if new else f"@{name} 已更新："
+def placed(name: str, order: Order | PlacedOrder, new: bool, problems: Sequence, for_customer: str = "") -> str:
+    if for_customer:
+        head = f"@{name} 已为{for_customer}{'登记' if new else '更新'}："
+    else:
+        head = f"@{name} {'已登记' if new else '已更新'}："
     text = head + order_summary(order)
     if problems:
         text += "\n" + "；".join(problem_text(p) for p in problems)
     return text
 
 
-def only_problems(name: str, problems: Sequence) -> str:
-    return f"@{name} " + "；".join(problem_text(p) for p in problems) + "（未下单，请重新发一下）"
+def only_problems(name: str, problems: Sequence, for_customer: str = "") -> str:
+    about = f"（{for_customer}）" if for_customer else ""
+    return f"@{name} {about}" + "；".join(problem_text(p) for p in problems)
+
+
+def answered(name: str, order, taken: Sequence, problems: Sequence) -> str:
+    """An answer ordered something (好的，已登记：三鲜水饺 2袋), or asks on."""
+    if order is None or not taken:
+        return only_problems(name, problems) if problems else f"@{name} 好的"
+    text = f"@{name} 好的，已登记：" + "，".join(item_line(i) for i in taken)
+    if len(order.items) > len(taken):
+        text += f"；这单合计{money(order.total)}元"
+    if problems:
+        text += "\n" + "；".join(problem_text(p) for p in problems)
+    return text
+
+
+def question_dropped(name: str, text: str) -> str:
+    return f"@{name} 好的，「{text[:20]}」这条不要了，其他订单不变"
+
+
+def ask_again(name: str, item) -> str:
+    """An answer that fitted no option: the options once more, briefly."""
+    return f"@{name} 没对上哦，请回复序号：{numbered(item.options)}"
+
+
+def said_paid(name: str, total: float) -> str:
+    return f"@{name} 收到～已记下您说已付款（{money(total)}元），团长核对后会确认"
+
+
+def said_paid_no_order(name: str) -> str:
+    return f"@{name} 收到～不过本团还没有您的订单，团长会核对一下"
 
 
 def cancelled(name: str, order: Order | None = None) -> str:
@@ -102,27 +158,37 @@ def not_admin(name: str) -> str:
     return f"@{name} 这个命令只有团长能用哦"
 
 
-def unclear_plus(name: str, products: Sequence[str], what: str = "+1") -> str:
-    """+1 (or 两盒) with no product, in a round selling several."""
-    names = "、".join(products)
+def unclear_plus(name: str, item) -> str:
+    """+1 (or 两盒) with no product, in a round selling several: which one, by number."""
+    what = "+1" if item.unit is None and item.quantity == 1 else amount(item.quantity, item.unit or "")
+    return f"@{name} {what} 是要哪个？{numbered(item.options)}，{REPLY_HOW}"
+
+
+def unclear_line(name: str, text: str, example=None) -> str:
+    sample = f"{example.name}1{example.unit}" if example is not None else "苹果1斤"
+    return f"@{name} 「{text[:30]}」没看懂要什么，请写商品和数量，例如「{sample}」"
+
+
+def unclear_change(name: str, products: Sequence[str] = ()) -> str:
     example = products[0] if products else "苹果"
-    return f"@{name} 本团有{names}，{what} 是要哪个？请写商品和数量，例如「{example}1份」"
-
-
-def unclear_line(name: str, text: str, example: str) -> str:
-    return f"@{name} 「{text[:30]}」没看懂要什么，请写商品和数量，例如「{example}1份」"
-
-
-def unclear_change(name: str) -> str:
-    return f"@{name} 您的订单有好几样，要改哪一样？例如「苹果改成3斤」"
+    return f"@{name} 您的订单有好几样（{'、'.join(dict.fromkeys(products))}），要改哪一样？例如「{example}改成3斤」"
 
 
 def no_order(name: str) -> str:
     return f"@{name} 本团还没有您的订单"
 
 
-def round_opened(rnd: Round) -> str:
-    return f"开团啦：{rnd.title or '本团'}，直接发「商品+数量」下单，或在#接龙里加一行"
+def round_opened(rnd: Round, replaced: Round | None = None) -> str:
+    before = f"（没人下单的「{replaced.title or '上一团'}」已结束）" if replaced is not None else ""
+    return f"开团啦：{rnd.title or '本团'}，直接发「商品+数量」下单，或在#接龙里加一行{before}"
+
+
+def empty_round_ended(rnd: Round) -> str:
+    return f"没人下单的「{rnd.title or '上一团'}」已结束"
+
+
+def round_still_open(rnd: Round, orders: int) -> str:
+    return f"「{rnd.title or '本团'}」还在接单（{orders}单），要开新团请先发「截单」，这样大家都知道本团结束了"
 
 
 def menu_read(products: Sequence[ProductInfo], unread: Sequence[str]) -> str:
@@ -158,6 +224,42 @@ def marked(what: str, orders: Sequence[Order]) -> str:
     return f"已标记{what}：{names}"
 
 
+def cancelled_by_merchant(orders: Sequence[Order], admins) -> str:
+    """取消 N: the merchant sees what went, its customers are told."""
+    told = " ".join(dict.fromkeys(f"@{o.customer}" for o in orders if o.owner not in admins))
+    text = marked("取消", orders)
+    return f"{text}\n{told} 您的订单已被团长取消，有疑问请联系团长" if told else text
+
+
+REASONS = {"ambiguous": "选哪种", "missing_spec": "缺规格", "unknown_product": "没有这个商品", "unit": "单位不对",
+           "stock": "库存不够", "limit": "超过限购", "confirm": "数量待确认", "unclear": "没看懂"}
+
+
+def pending_questions(questions) -> str:
+    """待确认: the open questions, numbered for 忽略 N."""
+    if not questions:
+        return "没有待确认的问题"
+    lines = [f"【待确认】{len(questions)}条"]
+    lines += [f"{n}. {q.customer or q.sender}：「{q.text[:30]}」{REASONS.get(q.reason, q.reason)}"
+              for n, q in enumerate(questions, 1)]
+    lines.append("顾客回答后会自动登记；不用再等的发「忽略 N」")
+    return "\n".join(lines)
+
+
+def no_such_question(target: str, count: int) -> str:
+    if not count:
+        return "没有待确认的问题"
+    return f"没有第「{target}」条，待确认共{count}条（发「待确认」看序号）"
+
+
+def question_dismissed(question) -> str:
+    return f"已忽略：{question.customer or question.sender}「{question.text[:30]}」"
+
+
+def closed_change(name: str) -> str:
+    return f"@{name} 本团已截单，不能再改了，有需要请直接联系团长"
+
+
 def not_found(target: str) -> str:
     return f"没找到订单「{target}」"
 
@@ -181,6 +283,7 @@ def unknown_product(name: str) -> str:
 
 # -- merchant reports (figures from bot.merchant.reports; kept short for a phone) --------
 
+SAID_PAID = "自称已付"   # the customer said so; the merchant's 已付 N marks it paid
 REPORT_CHUNK = 25   # lines per message: a long bill list arrives as several messages
 
 
@@ -244,7 +347,7 @@ def summary_report(rnd, figures, *, list_orders: bool = True, max_orders: int = 
     if list_orders and rnd.orders and len(rnd.orders) <= max_orders:
         lines.append("—— 订单 ——")
         for order in rnd.orders:
-            state = "已付" if order.paid else ""
+            state = "已付" if order.paid else (SAID_PAID if order.said_paid else "")
             if order.status in ("shipped", "done"):
                 state += {"shipped": " 已发货", "done": " 已完成"}[order.status]
             refund = f" 退款{money(order.refunded)}元" if order.refunded else ""
@@ -280,6 +383,8 @@ def bill_line(bill) -> str:
     seqs = ",".join(f"#{s}" for s in bill.seqs)
     state = "已付" if bill.paid else (f"已付{money(bill.paid_amount)}元 还差{money(bill.due)}元"
                                       if bill.paid_amount else "未付")
+    if not bill.paid and bill.said_paid:
+        state += f"（{SAID_PAID}）"
     refund = f" 退款{money(bill.refunded)}元 实收{money(bill.net)}元" if bill.refunded else ""
     return f"{seqs} {bill.customer}：{items}｜{money(bill.total)}元{refund} {state}"
 
@@ -308,7 +413,8 @@ def paid_list(rnd, bills, *, paid: bool) -> str:
     chosen = [b for b in bills if b.paid == paid]
     figure = sum(b.total if paid else b.due for b in chosen)
     what = "已付" if paid else "未付"
-    names = "、".join(f"{b.customer} {money(b.total if paid else b.due)}" for b in chosen)
+    names = "、".join(f"{b.customer} {money(b.total if paid else b.due)}"
+                      + (f"（{SAID_PAID}）" if not paid and b.said_paid else "") for b in chosen)
     return f"{rnd.name} {what}{len(chosen)}人 共{money(figure)}元" + (f"：{names}" if names else "")
 
 
@@ -385,9 +491,10 @@ def when(at, tz) -> str:
     return f"{local.month}月{local.day}日(周{WEEKDAYS[local.weekday()]}) {local:%H:%M}"
 
 
-def deadline_set(at, tz, *, automatic: bool = False) -> str:
+def deadline_set(at, tz, *, automatic: bool = False, said: str = "") -> str:
     if automatic:
-        return (f"⏰ 截单时间：{when(at, tz)}，到点自动截单"
+        source = f"（按「{said[:30]}」）" if said else ""
+        return (f"⏰ 截单时间：{when(at, tz)}{source}，到点自动截单"
                 "（改时间发「截单时间 周五20:00」，不要自动截单发「取消定时」）")
     return f"⏰ 已设置截单时间：{when(at, tz)}，到点自动截单"
 

@@ -8,6 +8,7 @@ from bot.chat import replies
 from bot.chat.commands import ChatCommand, Who
 from bot.chat.context import Context
 from bot.chat.customer import order_entry
+from bot.messages import Reply
 from parsers.commands import Command
 from parsers.entry import EntryRequest, parse_line
 from parsers.text import normalize
@@ -34,14 +35,15 @@ def find_orders(ctx: Context, target: str) -> list[Order]:
 
 
 def cancel(ctx: Context, command: Command) -> None:
-    """取消 N|名字：取消某个订单"""
+    """取消 N|名字：取消某个订单（会@顾客）"""
     orders = find_orders(ctx, command.arg)
     if not orders:
         ctx.say(replies.not_found(command.arg))
         return
     for order in orders:
         ctx.book.cancel(order, ctx.msg.sender)
-    ctx.say(replies.marked("取消", orders), mention=False)
+    owners = tuple(dict.fromkeys(o.owner for o in orders if o.owner not in ctx.config.admins))
+    ctx.replies.append(Reply(ctx.room_id, replies.cancelled_by_merchant(orders, ctx.config.admins), owners))
 
 
 def order_for(ctx: Context, command: Command) -> None:
@@ -54,7 +56,7 @@ def order_for(ctx: Context, command: Command) -> None:
     if not isinstance(parsed, EntryRequest) or not parsed.items or not parsed.customer:
         ctx.say("格式：代订 名字 商品数量，例如「代订 王阿姨 苹果2斤」")
         return
-    order_entry(ctx, rnd, parsed)
+    order_entry(ctx, rnd, parsed, proxy=True)
 
 
 CANCEL = ChatCommand("cancel", ("取消",), Who.MERCHANT, "取消 N/名字", "取消某个订单", cancel,

@@ -15,6 +15,7 @@ from bot.chat.customer import order_entry
 from parsers.entry import EntryRequest, parse_line
 from parsers.text import normalize
 from storage.models import Question
+from storage.questions import ANSWERED, DISMISSED, settle
 
 
 def open_question(ctx: Context, question_id: int) -> Question | None:
@@ -27,7 +28,7 @@ def dismiss(ctx: Context, question_id: int) -> str:
     question = open_question(ctx, question_id)
     if question is None:
         return "这条已经处理过了"
-    question.settled = True
+    settle(question, DISMISSED, ctx.book.now)
     return f"已忽略{question.customer or question.sender}的这条"
 
 
@@ -48,5 +49,5 @@ def place(ctx: Context, question_id: int, line: str) -> str:
     outcome = order_entry(as_customer, rnd, replace(parsed, customer=customer), actor=ctx.msg.sender)
     if outcome is None or outcome.order is None or not outcome.changed:
         return "没有下单：" + "；".join(r.text for r in ctx.replies[-1:]) if ctx.replies else "没有下单"
-    question.settled = True
+    settle(question, ANSWERED, ctx.book.now)
     return f"已替{customer}下单并在群里确认"

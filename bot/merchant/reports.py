@@ -68,6 +68,7 @@ class Bill:
     paid_amount: float
     refunded: float = 0.0        # after sales: given back on any of their orders
     credit: float = 0.0          # refunds on orders not paid yet: they owe that much less
+    said_paid: bool = False      # the customer says they paid an order not marked paid
 
     @property
     def due(self) -> float:
@@ -166,7 +167,8 @@ def bills(rnd: RoundRows, admins: Iterable[str] = ()) -> list[Bill]:
                         round(sum(o.total for o in orders), 2),
                         round(sum(o.total for o in orders if o.paid), 2),
                         round(sum(o.refunded for o in orders), 2),
-                        round(sum(o.refunded for o in orders if not o.paid), 2)))
+                        round(sum(o.refunded for o in orders if not o.paid), 2),
+                        any(o.said_paid for o in orders)))
     return out
 
 

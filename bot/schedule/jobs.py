@@ -27,7 +27,7 @@ from bot.merchant.reports import unpaid_bills
 from bot.merchant.rounds import close_round
 from bot.messages import Reply
 from parsers.commands import Command
-from parsers.deadline import find_deadline, parse_time_expression
+from parsers.deadline import Deadline, parse_time_expression, read_deadline
 from storage.models import Round
 from storage.queries import load_round
 
@@ -144,13 +144,15 @@ def _tz(ctx: Context) -> ZoneInfo:
 
 # -- rounds opened and closed in a unit of work -------------------------------------
 
-def deadline_for(rnd: Round, ctx: Context) -> datetime | None:
-    """A new round's cut-off: what its 接龙 title or description says, else the config's."""
+def deadline_for(rnd: Round, ctx: Context) -> Deadline | None:
+    """A new round's cut-off: what its 接龙 title or description says (and the
+    words it says it in), else the config's."""
     opened = as_utc(rnd.opened_at).astimezone(_tz(ctx))
-    found = find_deadline(f"{rnd.title}\n{rnd.description}", opened)
+    found = read_deadline(f"{rnd.title}\n{rnd.description}", opened)
     if found is None and ctx.config.schedule.deadline:
-        found = parse_time_expression(ctx.config.schedule.deadline, opened)
-    return found if found is not None and found > opened else None
+        at = parse_time_expression(ctx.config.schedule.deadline, opened)
+        found = Deadline(at, "") if at is not None else None
+    return found if found is not None and found.at > opened else None
 
 
 def note_round_changes(ctx: Context) -> None:
@@ -160,8 +162,8 @@ def note_round_changes(ctx: Context) -> None:
         if rnd.deadline is None:
             found = deadline_for(rnd, ctx)
             if found is not None:
-                rnd.deadline = found.astimezone(timezone.utc)
-                ctx.say(replies.deadline_set(found, _tz(ctx), automatic=True), mention=False)
+                rnd.deadline = found.at.astimezone(timezone.utc)
+                ctx.say(replies.deadline_set(found.at, _tz(ctx), automatic=True, said=found.said), mention=False)
         if ctx.scheduler is not None:
             ctx.after_commit.append(partial(ctx.scheduler.round_opened, rnd.room_id, rnd.id, rnd.deadline))
     for rnd in book.closed:
