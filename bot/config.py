@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from parsers.catalogue import ProductInfo
-from parsers.deadline import parse_time_expression
 
 
 class ConfigError(Exception):
@@ -91,9 +91,13 @@ def check_schedule(schedule: ScheduleConfig, source: str = "config") -> ZoneInfo
             [("unpaid_reminders", t) for t in schedule.unpaid_reminders]:
         if value and parse_hhmm(value) is None:
             raise ConfigError(f"{source}: [schedule] {label} {value!r} must be a time like \"21:00\"")
-    if schedule.deadline and parse_time_expression(schedule.deadline, datetime.now(tz)) is None:
-        raise ConfigError(f"{source}: [schedule] deadline {schedule.deadline!r} is not a time "
-                          "(e.g. \"周五20:00\")")
+    if schedule.deadline:
+        # the deadline grammar only when a deadline is configured: `jielong parse` never needs it
+        from parsers.deadline import parse_time_expression
+
+        if parse_time_expression(schedule.deadline, datetime.now(tz)) is None:
+            raise ConfigError(f"{source}: [schedule] deadline {schedule.deadline!r} is not a time "
+                              "(e.g. \"周五20:00\")")
     if schedule.remind_before_minutes < 0:
         raise ConfigError(f"{source}: [schedule] remind_before_minutes cannot be negative")
     return tz
@@ -310,7 +314,7 @@ def load_config(path: str | Path) -> Config:
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe(exc, raw)}") from None
     names = [p.name for p in checked.products]
-    duplicated = {n for n in names if names.count(n) > 1}
+    duplicated = {n for n, count in Counter(names).items() if count > 1}
     if duplicated:
         raise ConfigError(f"{path}: product name used twice: {', '.join(sorted(duplicated))}")
     defaults = [p.name for p in checked.products if p.default]

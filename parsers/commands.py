@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from lark import Lark, Transformer, v_args
 from lark.exceptions import LarkError
 
-GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "command.lark"
+from parsers import grammars
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Command:
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", start="command")
+    return grammars.load("command", start="command")
 
 
 class _Builder(Transformer):

@@ -21,10 +21,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from importlib.resources import files
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
+
+from parsers import grammars
 
 __all__ = ["Deadline", "TimeSpec", "find_deadline", "parse_time_expression", "read_deadline"]
 
@@ -164,8 +165,10 @@ class _SpecBuilder(Transformer):
 @cache
 def _parser() -> Lark:
     """The deadline grammar, read and compiled once per process, on first use."""
-    source = files("grammar").joinpath("deadline.lark").read_text(encoding="utf-8")
-    return Lark(source, parser="lalr", lexer="contextual", transformer=_SpecBuilder())
+    return grammars.load("deadline", lexer="contextual")
+
+
+_BUILDER = _SpecBuilder()
 
 
 # ---- resolving against opened_at ------------------------------------------------
@@ -239,7 +242,7 @@ def _valid_dates(triples) -> list[date]:
 
 def _parse(span: str, opened_at: datetime) -> datetime | None:
     try:
-        return _resolve(_parser().parse(span), opened_at)
+        return _resolve(_BUILDER.transform(_parser().parse(span)), opened_at)
     except (LarkError, ValueError, KeyError, OverflowError):
         return None
 

@@ -12,19 +12,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 from lark import Lark, Transformer, v_args
 from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
+from parsers import grammars
 from parsers.catalogue import Catalogue, Match, code_key, spec_key
 from parsers.lexer import Tok, tokenize
 from parsers.text import MappedLine, is_emoji, normalize, normalize_entry
 from parsers.units import COUNT_WORDS, Quantity, UnitMismatch, to_selling_unit
-
-GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "entry.lark"
 
 # Words around a name that are not the name: 我要 李四, 帮罗阿姨订.
 _FILLER_PREFIXES = ("我想要", "我要", "我也要", "帮我", "给我", "麻烦", "老板", "团长", "预订",
@@ -162,8 +160,7 @@ class _TokenList(Lexer):
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer=_TokenList,
-                start=["entry", "change"])
+    return grammars.load("entry", lexer=_TokenList, start=["entry", "change"])
 
 
 @v_args(inline=True)

@@ -12,15 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
+from parsers import grammars
 from parsers.menu import Menu, has_price, read_menu
 
-GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "post.lark"
 HEADER = "#接龙"
 # `1. 王姐 …`; but `2.5元/斤 …` and `10:00到货` are prices and times of the description
 _ENTRY = re.compile(r"(\d{1,4})\s*(?:[.:](?!\d)|[、)])\s*(.*)")
@@ -67,7 +66,7 @@ class _Lines(Lexer):
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer=_Lines, start="post")
+    return grammars.load("post", lexer=_Lines, start="post")
 
 
 class _Entries(Token):
