@@ -25,7 +25,7 @@ from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
 from parsers.catalogue import Catalogue, Match
-from parsers.lexer import Tok, tokenize
+from parsers.lexer import Tok, quantity_of, tokenize
 from parsers.units import Quantity
 
 GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "complaint.lark"
@@ -215,15 +215,7 @@ class _Builder(Transformer):
         self.catalogue = catalogue
 
     def amount(self, *parts: Tok) -> Quantity:
-        value, unit = 0.0, None
-        for part in parts:
-            if part.type in ("NUM", "HALF"):
-                value += part.payload
-            elif part.type == "UNIT":
-                unit = part.payload
-            elif part.type == "TIMES":
-                value = part.payload.value
-        return Quantity(value, unit)
+        return quantity_of(parts)
 
     def subject(self, *parts) -> _Subject:
         product = next(p for p in parts if isinstance(p, Tok) and p.type == "PRODUCT")

@@ -20,7 +20,7 @@ from lark.lexer import Lexer
 
 from parsers import grammars
 from parsers.catalogue import Catalogue, Match, code_key, spec_key
-from parsers.lexer import Tok, tokenize
+from parsers.lexer import Tok, quantity_of, tokenize
 from parsers.text import MappedLine, is_emoji, normalize, normalize_entry
 from parsers.units import COUNT_WORDS, Quantity, UnitMismatch, to_selling_unit
 
@@ -175,15 +175,7 @@ class EntryBuilder(Transformer):
 
     # quantities and products
     def quantity(self, *parts: Tok) -> _Quantity:
-        value, unit, start, end = 0.0, None, parts[0].start_pos, parts[-1].end_pos
-        for part in parts:
-            if part.type in ("NUM", "HALF"):
-                value += part.payload
-            elif part.type == "UNIT":
-                unit = part.payload
-            elif part.type == "TIMES":
-                value = part.payload.value
-        return _Quantity(Quantity(value, unit), start, end)
+        return _Quantity(quantity_of(parts), parts[0].start_pos, parts[-1].end_pos)
 
     def product(self, *parts: Tok) -> _Product:
         product = next(p for p in parts if p.type == "PRODUCT")

@@ -83,6 +83,20 @@ class Tok(Token):
     __slots__ = ("payload",)
 
 
+def quantity_of(parts) -> Quantity:
+    """The amount a grammar's quantity rule matched: numbers (and 半) add up, a unit
+    names what they count, a ×N sets the count."""
+    value, unit = 0.0, None
+    for part in parts:
+        if part.type in ("NUM", "HALF"):
+            value += part.payload
+        elif part.type == "UNIT":
+            unit = part.payload
+        elif part.type == "TIMES":
+            value = part.payload.value
+    return Quantity(value, unit)
+
+
 def _tok(kind: str, text: str, start: int, end: int, payload: object = None) -> Tok:
     token = Tok(kind, text, start_pos=start, end_pos=end)
     token.payload = payload
