@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from parsers.name_index import FuzzyCandidates, PartIndex
 from parsers.text import is_emoji, normalize, normalize_entry
 
 MATCH_CUTOFF = 80.0      # below this a fuzzy candidate is not a match
@@ -84,7 +85,7 @@ class Catalogue:
     products: tuple[ProductInfo, ...]
     off_sale: tuple[ProductInfo, ...] = ()
     _keys: dict[str, str] = field(init=False, repr=False)          # name/alias -> product
-    _parts: dict[str, frozenset[str]] = field(init=False, repr=False)  # substring -> products
+    _parts: PartIndex = field(init=False, repr=False)               # part of a name -> products
     _specs: dict[str, str] = field(init=False, repr=False)          # spec as written (folded) -> spec
 
     def __post_init__(self) -> None:
@@ -109,22 +110,14 @@ class Catalogue:
         self._match_cache: dict[str, Match] = {}
         # cocacola for Coca Cola: Latin names are also typed without their spaces
         self._squeezed = {k.replace(" ", ""): n for k, n in self._keys.items() if " " in k}
-        parts: dict[str, set[str]] = {}
-        for key, name in self._keys.items():
-            for i in range(len(key)):
-                for j in range(i + MIN_PARTIAL, len(key) + 1):
-                    parts.setdefault(key[i:j], set()).add(name)
-        for key, name in self._keys.items():
-            if len(key) < MIN_PARTIAL:      # 姜, 蒜: a one-character name is matched whole only
-                parts.setdefault(key, set()).add(name)
+        # Parts of names from character-pair postings (parsers/name_index.py), not a
+        # table of every substring: 姜, 蒜, one-character names, are matched whole only;
+        # a digit form gives only its parts with the digit and two other characters.
+        self._parts = PartIndex(self._keys, MIN_PARTIAL, restricted=digit_forms, allowed=_digit_part)
         for key, name in digit_forms.items():
-            for i in range(len(key)):
-                for j in range(i + MIN_PARTIAL, len(key) + 1):
-                    part = key[i:j]
-                    if any(c.isdigit() for c in part) and sum(not c.isdigit() for c in part) >= 2:
-                        parts.setdefault(part, set()).add(name)
             self._keys.setdefault(key, name)
-        self._parts = {k: frozenset(v) for k, v in parts.items()}
+        self._fuzzy = FuzzyCandidates(self._keys, _syllable, _readings)
+        self._key_py: dict[str, tuple[str, ...]] = {}
         every_spec = {k for p in self.products for k in map(spec_key, p.specs) if k}
         self._specs = _spec_forms(every_spec, self._parts)
         # Parts of a longer spec (黑椒 of 黑椒牛柳, 🍓 of 🍓奶昔) are found like
@@ -134,7 +127,7 @@ class Catalogue:
                 self._specs[part] = part
         self.by_name = {p.name: p for p in self.products}
         self._specs_of = {p.name: tuple(k for k in map(spec_key, p.specs) if k) for p in self.products}
-        self.max_key = max((len(k) for k in self._parts), default=0)
+        self.max_key = self._parts.max_len
         self.max_spec = max((len(s) for s in self._specs), default=0)
         # Menu numbers and letters (CONTRACT 3b), as customers type them.
         self.by_code = {code_key(p.code): p.name for p in self.products if p.code and code_key(p.code)}
@@ -143,7 +136,7 @@ class Catalogue:
         # refused as such), never a part of another name (雪花啤酒 is not 啤酒 of 青岛啤酒).
         self._off_keys = {fold(k): p.name for p in self.off_sale for k in (p.name, *p.aliases) if fold(k)}
         self.max_off_key = max((len(k) for k in self._off_keys), default=0)
-        self.first_chars = frozenset(k[0] for k in self._parts) | frozenset(k[0] for k in self._off_keys)
+        self.first_chars = self._parts.first_chars | frozenset(k[0] for k in self._off_keys)
         self.spec_first_chars = frozenset(s[0] for s in self._specs)
 
     # -- scanning (used by the lexer, on every entry) ---------------------------
@@ -210,7 +203,11 @@ class Catalogue:
 
     def products_in(self, spec: str) -> tuple[str, ...]:
         """The products on sale that come in `spec`, in catalogue order."""
-        return tuple(p.name for p in self.products if self.spec_of(p.name, spec) is not None)
+        return tuple(name for name in self._with_specs if self.spec_of(name, spec) is not None)
+
+    @cached_property
+    def _with_specs(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.products if self._specs_of.get(p.name))
 
     def product_by_code(self, written: str) -> str | None:
         """The product the round's menu numbers or letters `written` (2, 05, c, C)."""
@@ -221,7 +218,19 @@ class Catalogue:
         return self._specs.get(written.lower(), written)
 
     def _order(self, name: str) -> int:
-        return next(i for i, p in enumerate(self.products) if p.name == name)
+        return self._positions[name]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        positions: dict[str, int] = {}
+        for i, p in enumerate(self.products):
+            positions.setdefault(p.name, i)
+        return positions
+
+    @cached_property
+    def whole(self) -> Catalogue:
+        """Every product, off sale or not, on sale (after-sales names what was bought)."""
+        return Catalogue(self.products + self.off_sale) if self.off_sale else self
 
     # -- fuzzy matching (only for text where a product should be) --------------
 
@@ -271,31 +280,30 @@ class Catalogue:
         return None
 
     def _fuzzy_scores(self, span: str) -> dict[str, float]:
+        """Each product's best score over its names, for the names that can
+        change the answer (parsers/name_index.py proposes them)."""
+        span_py = _pinyin(span)
+        return self._fuzzy.evaluate(span, span_py, lambda key: self._key_score(span, span_py, key),
+                                    MATCH_CUTOFF, AMBIGUITY_MARGIN, SUGGEST_CUTOFF, 3)
+
+    def _key_score(self, span: str, span_py: tuple[str, ...], key: str) -> float:
         from rapidfuzz import fuzz
 
-        span_py = _pinyin(span)
-        scores: dict[str, float] = {}
-        for key, name in self._keys.items():
-            score = 0.0
-            key_py = self._key_pinyin[key]
-            if len(key_py) == len(span_py):
-                if key_py == span_py:
-                    score = 92.0
-                elif set(span) & set(key) and all(_near(a, b) for a, b in zip(span_py, key_py)):
-                    score = 85.0
-            if len(key) >= 3:
-                score = max(score, fuzz.ratio(span, key, processor=None) * 0.98)
-            # Suggestions only: how much of the span the name shares, by
-            # character or by syllable (猪肉 ~ 五花肉, 抽纸 ~ 卷纸).
-            shared = sum(1 for ch in span if not ch.isascii() and (ch in key or _syllable(ch) in key_py))
-            score = max(score, min(79.0, 100.0 * shared / len(span)))
-            if score > scores.get(name, 0.0):
-                scores[name] = score
-        return scores
-
-    @cached_property
-    def _key_pinyin(self) -> dict[str, tuple[str, ...]]:
-        return {key: _pinyin(key) for key in self._keys}
+        score = 0.0
+        key_py = self._key_py.get(key)
+        if key_py is None:
+            key_py = self._key_py[key] = _pinyin(key)
+        if len(key_py) == len(span_py):
+            if key_py == span_py:
+                score = 92.0
+            elif set(span) & set(key) and all(_near(a, b) for a, b in zip(span_py, key_py)):
+                score = 85.0
+        if len(key) >= 3:
+            score = max(score, fuzz.ratio(span, key, processor=None) * 0.98)
+        # Suggestions only: how much of the span the name shares, by
+        # character or by syllable (猪肉 ~ 五花肉, 抽纸 ~ 卷纸).
+        shared = sum(1 for ch in span if not ch.isascii() and (ch in key or _syllable(ch) in key_py))
+        return max(score, min(79.0, 100.0 * shared / len(span)))
 
     def off_sale_match(self, span: str) -> str | None:
         """The name of a product taken off sale that `span` names exactly."""
@@ -350,6 +358,18 @@ def _syllable(ch: str) -> str:
     return _pinyin(ch)[0]
 
 
+def _readings(ch: str) -> tuple[str, ...]:
+    """Every toneless syllable a character can be read as (行: xing, hang, heng)."""
+    from pypinyin import Style, pinyin
+
+    return (_syllable(ch), *pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+
+
+def _digit_part(part: str) -> bool:
+    """A part of a name's digit form (5花肉) that stands for it: the digit and two other characters."""
+    return any(c.isdigit() for c in part) and sum(not c.isdigit() for c in part) >= 2
+
+
 def _split(syllable: str) -> tuple[str, str]:
     for initial in ("zh", "ch", "sh"):
         if syllable.startswith(initial):
@@ -379,7 +399,7 @@ _METRIC_SPEC = re.compile(r"(\d+(?:\.\d+)?)(kg|g|l|ml)")
 _METRIC_WORDS = {"kg": ("公斤", "千克"), "g": ("克",), "l": ("升",), "ml": ("毫升",)}
 
 
-def _spec_forms(specs: set[str], names: dict[str, frozenset[str]]) -> dict[str, str]:
+def _spec_forms(specs: set[str], names: PartIndex) -> dict[str, str]:
     """Each spec under the forms people type it, lower-cased: 粉 also as 粉色,
     草莓味 also as 草莓, 10kg also as 10KG and 10公斤. A form that is another
     spec, a product name or part of one stays theirs (草莓 when 草莓 is sold)."""

@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from bot.chat import replies
 from bot.chat.context import Context
 from bot.messages import Reply
-from parsers.catalogue import Catalogue
 from parsers.complaint import Complaint, Problem, has_complaint_words, parse_complaint
 from parsers.units import Quantity, is_weight, to_selling_unit
 from storage import after_sales as books
@@ -46,7 +45,7 @@ def read_report(ctx: Context) -> Report | None:
     hint = _ORDER_HINT.match(text)
     if hint:
         seq, text = int(hint.group(1)), text[hint.end():]
-    complaint = parse_complaint(text, _whole_catalogue(ctx.book.catalogue))
+    complaint = parse_complaint(text, ctx.book.catalogue.whole)  # off sale since: still what people received
     if complaint is None or not (complaint.problems or complaint.unread):
         return None
     return Report(complaint, seq)
@@ -56,13 +55,6 @@ def report_in_command(ctx: Context, arg: str) -> Report | None:
     """A customer's message that starts with a merchant's after-sales word: their report
     (退款，草莓坏了两盒), unless it is written as the merchant's command (退款 3 20)."""
     return None if _ORDER_FIRST.match(arg) else read_report(ctx)
-
-
-def _whole_catalogue(catalogue: Catalogue) -> Catalogue:
-    """Products taken off sale since are still what people received."""
-    if not catalogue.off_sale:
-        return catalogue
-    return Catalogue(catalogue.products + catalogue.off_sale)
 
 
 def handle_report(ctx: Context, report: Report) -> None:

@@ -16,7 +16,6 @@ from bot.chat import replies
 from bot.chat.commands import ChatCommand, Who
 from bot.chat.context import Context
 from bot.messages import Reply
-from parsers.catalogue import Catalogue
 from parsers.commands import Command
 from parsers.complaint import ActionArgs, parse_action
 from parsers.text import normalize
@@ -109,7 +108,7 @@ def reject(ctx: Context, command: Command) -> None:
 def _target(ctx: Context, command: Command, usage: str, *, need_case: bool = False):
     """(args, order, item, case), or None after saying why in one line."""
     catalogue = ctx.book.catalogue
-    args = parse_action(normalize(command.arg), Catalogue(catalogue.products + catalogue.off_sale))
+    args = parse_action(normalize(command.arg), catalogue.whole)
     if args is None:
         ctx.say(usage, mention=False)
         return None
