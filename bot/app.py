@@ -22,7 +22,8 @@ from bot.chat.commands import Registry
 from bot.chat.context import Context
 from bot.chat.dispatcher import MAX_TEXT, dispatch
 from bot.chat.entry_index import EntryIndex
-from bot.chat.orders import OrderBook, catalogue_from
+from bot.chat.catalogues import Catalogues
+from bot.chat.orders import OrderBook
 from bot.config import Config
 from bot.merchant import after_sales as after_sale_commands
 from bot.merchant import binding, orders as order_commands, products as product_commands, report_commands
@@ -55,7 +56,6 @@ COMMANDS = Registry([
     my_orders.MY_ORDERS, binding.WHO_AM_I, binding.BIND, login_links.ADMIN_PAGE,
 ])
 
-CATALOGUES_KEPT = 16   # rounds whose catalogues stay built between messages
 _UNCLOSED_ROUND_ID = (select(Round.id).where(Round.room_id == bindparam("room"), Round.status == "open")
                       .order_by(Round.id.desc()).limit(1))
 RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
@@ -67,7 +67,7 @@ class Bot:
         self.config = config
         self.db = db
         self.commands = commands
-        self._catalogues: dict[tuple, Catalogue] = {}
+        self._catalogues = Catalogues()   # rounds' catalogues, kept while their products stay
         self.scheduler: Scheduler | None = None   # a Scheduler attaches itself here
         self._rooms: set[str] = set()     # rooms known to be in the database
         self._entries = EntryIndex()      # 接龙 lines of recent rounds, between messages
@@ -211,7 +211,7 @@ class Bot:
     def catalogue(self, round_id: int | None) -> Catalogue:
         """What a round sells (its menu, then the configured products), as the bot reads orders."""
         with self.db.session() as session:
-            return self._catalogue_for(menus.load_round_products(session, round_id))
+            return self._catalogues.of_round(session, round_id).catalogue
 
     def _after_commit(self, ctx: Context) -> None:
         """What the unit of work left for after its commit: job store changes, caches."""
@@ -258,8 +258,7 @@ class Bot:
         text = normalize(msg.text[:MAX_TEXT])
         # the room's round sells its menu and the configured products (CONTRACT 3b)
         round_id = session.scalar(_UNCLOSED_ROUND_ID, {"room": room_id})
-        products = menus.load_round_products(session, round_id)
-        book = OrderBook(session, self._catalogue_for(products), msg.ts, products, self._catalogue_for)
+        book = OrderBook(session, self._catalogues.of_round(session, round_id), msg.ts, self._catalogues.of_round)
         return Context(msg=msg, text=text, book=book, config=self.config, room_id=room_id,
                        scheduler=self.scheduler, after_commit=after_commit, entries=self._entries,
                        on_merchant_bound=self._merchant_bound)
@@ -271,19 +270,6 @@ class Bot:
 
     def _dispatch(self, ctx: Context) -> None:
         dispatch(ctx, self.commands)   # bot/chat/dispatcher.py: the first handler that claims it
-
-    def _catalogue_for(self, products: list[Product]) -> Catalogue:
-        """A round's catalogue, rebuilt only when a product's names, specs, number or sale
-        status changed; the last few are kept, as rooms with their own menus take turns."""
-        key = tuple((p.id, p.name, tuple(p.aliases or ()), tuple(p.specs or ()), p.on_sale, p.position, p.code,
-                     p.is_default, p.confirm_over, tuple(p.spec_prices or ())) for p in products)
-        catalogue = self._catalogues.pop(key, None)
-        if catalogue is None:
-            catalogue = catalogue_from(products)
-            if len(self._catalogues) >= CATALOGUES_KEPT:
-                self._catalogues.pop(next(iter(self._catalogues)))
-        self._catalogues[key] = catalogue      # most recently used last
-        return catalogue
 
 
 def _lost_race(exc: DBAPIError) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import schema
+from storage import product_revisions, schema
 
 DEFAULT_URL = "sqlite:///jielong.db"
 CONNECT_TIMEOUT = 5         # seconds; an unreachable server is reported, not waited on for minutes
@@ -103,6 +103,8 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # every product change moves its catalogue's stamp (storage/product_revisions.py)
+        event.listen(self._sessions, "before_flush", product_revisions.note_product_changes)
         if create:
             try:
                 schema.prepare(self.engine)     # new: create; older: migrate (storage/migrations)

@@ -339,3 +339,15 @@ class LoginLink(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ProductRevision(Base):
+    """A stamp of the products a catalogue is read from (storage/product_revisions.py):
+    scope 0 is the configured catalogue, any other a round's menu (its round id).
+    A new random stamp is written whenever one of those products is added, changed
+    or removed, so a worker keeps a built catalogue while the stamps it was built at stay."""
+
+    __tablename__ = "product_revisions"
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    stamp: Mapped[int] = mapped_column(Integer)

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.chat.catalogues import RoundCatalogue, read_round
 from bot.clock import as_utc
 from parsers.catalogue import Catalogue, ProductInfo
 from parsers.entry import ItemProblem, ItemRequest, ResolvedItem, resolve_item
@@ -100,16 +101,14 @@ class Outcome:
 class OrderBook:
     """Orders of one room's rounds, read and written through a session."""
 
-    def __init__(self, session: Session, catalogue: Catalogue, now: datetime,
-                 products: Iterable[Product] | None = None,
-                 catalogue_for: Callable[[list[Product]], Catalogue] | None = None) -> None:
+    def __init__(self, session: Session, sells: RoundCatalogue, now: datetime,
+                 catalogues: Callable[[Session, int | None], RoundCatalogue] = read_round) -> None:
+        """`sells`: what the room's round sells (bot/chat/catalogues.py); `catalogues`
+        gives another round's, when this unit of work opens or switches one."""
         self.session = session
-        self.catalogue = catalogue
         self.now = now
-        if products is None:
-            products = menus.load_round_products(session, None)
-        self._products = {p.name: p for p in products}
-        self._catalogue_for = catalogue_for or catalogue_from
+        self._catalogues = catalogues
+        self._sell(sells)
         self._last_seq: dict[int, int] = {}
         # Row locks order two workers on PostgreSQL; SQLite has one writer at a time
         # and ignores FOR UPDATE, so the statement would only cost time there.
@@ -160,9 +159,12 @@ class OrderBook:
 
     def use_round(self, round_id: int | None) -> None:
         """Sell the products of this round: its menu, then the configured rest."""
-        products = menus.load_round_products(self.session, round_id)
-        self._products = {p.name: p for p in products}
-        self.catalogue = self._catalogue_for(products)
+        self._sell(self._catalogues(self.session, round_id))
+
+    def _sell(self, sells: RoundCatalogue) -> None:
+        self.catalogue = sells.catalogue
+        self._ids = sells.ids                     # product rows are read when an order needs one
+        self._rows: dict[str, Product] = {}
 
     def configured(self) -> list[ProductInfo]:
         """The configured catalogue (what a post's menu lines may name)."""
@@ -194,7 +196,10 @@ class OrderBook:
         return [o for o in self.live_orders(rnd) if o.owner == owner]
 
     def product(self, name: str) -> Product:
-        return self._products[name]
+        row = self._rows.get(name)
+        if row is None:
+            row = self._rows[name] = self.session.get(Product, self._ids[name])
+        return row
 
     def place(self, rnd: Round, owner: str, customer: str, items: Sequence[ItemRequest], note: str,
               *, source: str, merge_into: Order | None = None, actor: str | None = None,
@@ -455,14 +460,6 @@ def refused_item(refusal: Refusal, spec: str | None = None, quantity: float | No
     """An item understood but not taken (stock, limit, confirm, off sale, closed)."""
     return AskedItem(refusal.reason, refusal.text, (), refusal.product or None, spec, quantity,
                      refusal.unit or None, refusal.available)
-
-
-def catalogue_from(products: Iterable[Product]) -> Catalogue:
-    """The catalogue of a round's products, in the order given (the menu's, then the config's)."""
-    on, off = [], []
-    for p in products:
-        (on if p.on_sale else off).append(menus.product_info(p))
-    return Catalogue(tuple(on), tuple(off))
 
 
 def price_of(product: Product, spec: str | None) -> float:

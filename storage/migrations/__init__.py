@@ -11,7 +11,7 @@ To change the schema: edit storage/models.py, then
 review the new file under versions/, and set HEAD to its revision.
 """
 FIRST = "0001"     # the schema databases were created with before migrations existed
-HEAD = "conversations_1"
+HEAD = "product_revisions_1"
 
 # APScheduler creates and owns its job table; it is not part of our schema.
 FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
