@@ -14,12 +14,15 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from parsers.catalogue import Catalogue
 from storage import menus, product_revisions
 from storage.models import Product
 
+_PRODUCTS = Product.__table__
+_ROUND_ROWS = select(_PRODUCTS).where(or_(_PRODUCTS.c.round_id.is_(None), _PRODUCTS.c.round_id == bindparam("round")))
 KEPT = 16   # rounds whose catalogues stay built between messages (rooms with their own menus take turns)
 
 
@@ -40,9 +43,14 @@ def catalogue_from(products: Iterable[Product]) -> Catalogue:
 
 
 def read_round(session: Session, round_id: int | None) -> RoundCatalogue:
-    """A round's catalogue read from its products now (no cache)."""
-    products = menus.load_round_products(session, round_id)
-    return RoundCatalogue(catalogue_from(products), {p.name: p.id for p in products})
+    """A round's catalogue read from its products now (no cache).
+
+    Plain rows, not ORM objects (they carry the same attributes): a shop's
+    10,000 products load several times faster, and the book reads the one
+    product row an order needs when it needs it."""
+    session.flush()
+    rows = menus.round_rows(session.execute(_ROUND_ROWS, {"round": round_id}), round_id)
+    return RoundCatalogue(catalogue_from(rows), {p.name: p.id for p in rows})
 
 
 class Catalogues:
