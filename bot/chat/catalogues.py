@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from parsers.catalogue import Catalogue
+from parsers.catalogue import Catalogue, ProductInfo
 from storage import menus, product_revisions
 from storage.models import Product
 
 _PRODUCTS = Product.__table__
 _ROUND_ROWS = select(_PRODUCTS).where(or_(_PRODUCTS.c.round_id.is_(None), _PRODUCTS.c.round_id == bindparam("round")))
+_CONFIGURED_ROWS = select(_PRODUCTS).where(_PRODUCTS.c.round_id.is_(None))
+_MENU_ROWS = select(_PRODUCTS).where(_PRODUCTS.c.round_id == bindparam("round"))
 KEPT = 16   # rounds whose catalogues stay built between messages (rooms with their own menus take turns)
 
 
@@ -34,23 +36,38 @@ class RoundCatalogue:
     ids: Mapping[str, int]
 
 
-def catalogue_from(products: Iterable[Product]) -> Catalogue:
-    """The catalogue of a round's products, in the order given (the menu's, then the config's)."""
+def catalogue_from(products: Iterable[Product], infos: Mapping[int, ProductInfo] | None = None) -> Catalogue:
+    """The catalogue of a round's products, in the order given (the menu's, then the config's);
+    `infos`: the catalogue's view of rows already made, by row id."""
     on, off = [], []
     for p in products:
-        (on if p.on_sale else off).append(menus.product_info(p))
+        info = infos.get(p.id) if infos is not None else None
+        (on if p.on_sale else off).append(info or menus.product_info(p))
     return Catalogue(tuple(on), tuple(off))
 
 
 def read_round(session: Session, round_id: int | None) -> RoundCatalogue:
-    """A round's catalogue read from its products now (no cache).
-
-    Plain rows, not ORM objects (they carry the same attributes): a shop's
-    10,000 products load several times faster, and the book reads the one
-    product row an order needs when it needs it."""
+    """A round's catalogue read from its products now (no cache)."""
     session.flush()
-    rows = menus.round_rows(session.execute(_ROUND_ROWS, {"round": round_id}), round_id)
-    return RoundCatalogue(catalogue_from(rows), {p.name: p.id for p in rows})
+    return _round_catalogue(list(session.execute(_ROUND_ROWS, {"round": round_id})), round_id)
+
+
+def _round_catalogue(rows: list, round_id: int | None, infos: Mapping[int, ProductInfo] | None = None
+                     ) -> RoundCatalogue:
+    # Plain rows, not ORM objects (they carry the same attributes): a shop's 10,000
+    # products load several times faster, and the book reads the one product row an
+    # order needs when it needs it.
+    rows = menus.round_rows(rows, round_id)
+    return RoundCatalogue(catalogue_from(rows, infos), {p.name: p.id for p in rows})
+
+
+@dataclass(frozen=True)
+class _Configured:
+    """The configured products as read at one stamp: plain rows (no session) and their infos."""
+
+    stamp: int | None
+    rows: tuple
+    infos: dict[int, ProductInfo]
 
 
 class Catalogues:
@@ -59,6 +76,7 @@ class Catalogues:
     def __init__(self, kept: int = KEPT) -> None:
         self._kept = kept
         self._built: OrderedDict[tuple, RoundCatalogue] = OrderedDict()   # most recently used last
+        self._configured: _Configured | None = None
 
     def of_round(self, session: Session, round_id: int | None) -> RoundCatalogue:
         # Changes still pending in this session move the stamps when flushed: flush
@@ -67,10 +85,21 @@ class Catalogues:
         key = (round_id, *product_revisions.stamps(session.connection(), round_id))
         built = self._built.get(key)
         if built is None:
-            built = read_round(session, round_id)
+            built = self._read(session, round_id, key[1])
             self._built[key] = built
             while len(self._built) > self._kept:
                 self._built.popitem(last=False)
         else:
             self._built.move_to_end(key)
         return built
+
+    def _read(self, session: Session, round_id: int | None, configured_stamp: int | None) -> RoundCatalogue:
+        """Read the round's menu, and the configured products only when their stamp moved
+        (a new round's menu in a 10,000-product shop reads its few rows, not the shop)."""
+        configured = self._configured
+        if configured is None or configured.stamp != configured_stamp:
+            rows = tuple(session.execute(_CONFIGURED_ROWS))
+            configured = self._configured = _Configured(configured_stamp, rows,
+                                                        {p.id: menus.product_info(p) for p in rows})
+        menu = list(session.execute(_MENU_ROWS, {"round": round_id})) if round_id is not None else []
+        return _round_catalogue([*menu, *configured.rows], round_id, configured.infos)
