@@ -136,30 +136,53 @@ class FuzzyCandidates:
                 by_syllable[syllable].append(key)
         return {s: tuple(keys) for s, keys in by_syllable.items()}
 
+    @cached_property
+    def _keys_of(self) -> dict[str, tuple[str, ...]]:
+        """Product -> its keys, in catalogue order."""
+        keys_of: dict[str, list[str]] = defaultdict(list)
+        for key, name in self._keys.items():
+            keys_of[name].append(key)
+        return {name: tuple(keys) for name, keys in keys_of.items()}
+
+    def _sharing(self, ch: str) -> tuple[str, ...]:
+        """Keys holding a non-ASCII character `ch` or one of its syllables (remembered per character)."""
+        found = self._shared.get(ch)
+        if found is None:
+            keys = set(self._by_char.get(ch, ()))
+            keys.update(self._by_syllable.get(self._syllable(ch), ()))
+            found = self._shared[ch] = tuple(keys)
+        return found
+
+    @cached_property
+    def _shared(self) -> dict[str, tuple[str, ...]]:
+        return {}
+
     def ranked(self, span: str, span_py: tuple[str, ...]) -> list[tuple[float, str]]:
         """(upper bound, key) for every key that could score above 0, highest bound first."""
+        return self._ranked(span, span_py)[0]
+
+    def _ranked(self, span: str, span_py: tuple[str, ...]) -> tuple[list[tuple[float, str]], set[str]]:
         length = len(span)
         in_key: Counter[str] = Counter()       # span positions whose character is in the key
         shares: Counter[str] = Counter()       # ... whose character or syllable is (non-ASCII only)
+        by_char = self._by_char
         for ch in span:
-            keys = self._by_char.get(ch, ())
-            in_key.update(keys)
-            if ch.isascii():
-                continue
-            sharing = set(keys)
-            sharing.update(self._by_syllable.get(self._syllable(ch), ()))
-            shares.update(sharing)
+            in_key.update(by_char.get(ch, ()))
+            if not ch.isascii():
+                shares.update(self._sharing(ch))
         # pinyin written the same (92) needs every syllable of the span in the key
-        spelled = set(span_py)
-        same_sound = None
-        for syllable in spelled:
-            keys = set(self._by_syllable.get(syllable, ()))
-            same_sound = keys if same_sound is None else same_sound & keys
-        same_sound = same_sound or set()
+        postings = sorted((self._by_syllable.get(syllable, ()) for syllable in set(span_py)), key=len)
+        same_sound = set(postings[0]) if postings else set()
+        for keys in postings[1:]:
+            if not same_sound:
+                break
+            same_sound.intersection_update(keys)
         plain = _cjk(span)
         mixed = self._mixed
+        order = self._order
+        pool = in_key.keys() | shares.keys() | same_sound
         bounds = []
-        for key in set(in_key) | set(shares) | same_sound:
+        for key in pool:
             common = in_key.get(key, 0)
             bound = min(79.0, 100.0 * shares.get(key, 0) / length)
             if not plain or key in mixed:
@@ -171,11 +194,11 @@ class FuzzyCandidates:
                     bound = 92.0                # the same syllables
                 elif common:
                     bound = max(bound, 85.0)    # near syllables and a shared character
-            if len(key) >= 3:
+            if common and len(key) >= 3:
                 bound = max(bound, 98.0 * 2 * common / (length + len(key)))
-            bounds.append((bound, key))
-        bounds.sort(key=lambda bk: (-bk[0], self._order[bk[1]]))
-        return bounds
+            bounds.append((-bound, order[key], key))
+        bounds.sort()
+        return [(-bound, key) for bound, _, key in bounds], pool
 
     def evaluate(self, span: str, span_py: tuple[str, ...], score: Callable[[str], float],
                  cutoff: float, margin: float, suggest_cutoff: float, suggestions: int
@@ -191,11 +214,9 @@ class FuzzyCandidates:
         """
         best: dict[str, float] = {}            # product -> best score so far
         scored: dict[str, float] = {}          # key -> its exact score
-        candidates = self.ranked(span, span_py)
-        earliest: dict[str, int] = {}          # product -> its first candidate name, in catalogue order
-        for _, key in candidates:
-            name = self._keys[key]
-            earliest[name] = min(earliest.get(name, self._order[key]), self._order[key])
+        candidates, pool = self._ranked(span, span_py)
+        keys_of, order = self._keys_of, self._order
+        earliest = _Earliest(keys_of, order, pool)   # product -> its first candidate name, in catalogue order
         for bound, key in candidates:
             if best:
                 needed = self._needed(best, cutoff, margin, suggest_cutoff, suggestions)
@@ -210,12 +231,11 @@ class FuzzyCandidates:
         # The full scan meets a product at its first name (in catalogue order)
         # that scores above 0; ties rank in that order, so find it exactly.
         first: dict[str, int] = {}
-        for _, key in sorted(candidates, key=lambda bk: self._order[bk[1]]):
-            name = self._keys[key]
-            if name in best and name not in first:
-                value = scored[key] if key in scored else score(key)
-                if value > 0.0:
-                    first[name] = self._order[key]
+        for name in best:
+            for key in keys_of[name]:
+                if key in pool and (scored[key] if key in scored else score(key)) > 0.0:
+                    first[name] = order[key]
+                    break
         return {name: best[name] for name in sorted(best, key=first.__getitem__)}
 
     @staticmethod
@@ -241,6 +261,18 @@ class FuzzyCandidates:
         if len(top) >= suggestions:
             return min(top[0], max(suggest_cutoff, top[suggestions - 1]))
         return min(top[0], suggest_cutoff)
+
+
+class _Earliest(dict):
+    """Product -> the catalogue position of its first key among the candidates, found when asked."""
+
+    def __init__(self, keys_of: Mapping[str, tuple[str, ...]], order: Mapping[str, int], pool) -> None:
+        super().__init__()
+        self._keys_of, self._order, self._pool = keys_of, order, pool
+
+    def __missing__(self, name: str) -> int:
+        found = self[name] = min(self._order[key] for key in self._keys_of[name] if key in self._pool)
+        return found
 
 
 def _cjk(text: str) -> bool:

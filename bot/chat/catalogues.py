@@ -61,13 +61,14 @@ def _round_catalogue(rows: list, round_id: int | None, infos: Mapping[int, Produ
     return RoundCatalogue(catalogue_from(rows, infos), {p.name: p.id for p in rows})
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Configured:
     """The configured products as read at one stamp: plain rows (no session) and their infos."""
 
     stamp: int | None
     rows: tuple
     infos: dict[int, ProductInfo]
+    alone: RoundCatalogue | None = None       # the catalogue of a round without a menu
 
 
 class Catalogues:
@@ -102,4 +103,8 @@ class Catalogues:
             configured = self._configured = _Configured(configured_stamp, rows,
                                                         {p.id: menus.product_info(p) for p in rows})
         menu = list(session.execute(_MENU_ROWS, {"round": round_id})) if round_id is not None else []
-        return _round_catalogue([*menu, *configured.rows], round_id, configured.infos)
+        if menu:
+            return _round_catalogue([*menu, *configured.rows], round_id, configured.infos)
+        if configured.alone is None:   # a round without a menu sells the configured catalogue as it is
+            configured.alone = _round_catalogue(list(configured.rows), None, configured.infos)
+        return configured.alone
