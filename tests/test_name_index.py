@@ -126,3 +126,33 @@ def test_other_forms_of_names_give_only_the_parts_they_are_allowed():
         assert index.get(span) == table.get(span), span
     assert index.first_chars == frozenset(k[0] for k in table)
     assert index.max_len == max(map(len, table))
+
+
+def table_of_the_catalogue_before_the_index(catalogue: Catalogue) -> dict[str, frozenset[str]]:
+    """The part table parsers/catalogue.py built before the index: every substring of every
+    name and alias (and its 七喜 form), one-character names whole, and of a 5花肉 form the
+    parts holding the digit and two other characters."""
+    keys = {k: n for k, n in catalogue._keys.items() if k not in digit_forms_of(catalogue)}
+    table = {k: set(v) for k, v in every_substring(keys).items()}
+    for key, name in digit_forms_of(catalogue).items():
+        for i in range(len(key)):
+            for j in range(i + MIN_PARTIAL, len(key) + 1):
+                part = key[i:j]
+                if any(c.isdigit() for c in part) and sum(not c.isdigit() for c in part) >= 2:
+                    table.setdefault(part, set()).add(name)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def digit_forms_of(catalogue: Catalogue) -> dict[str, str]:
+    return dict(catalogue._parts._restricted)
+
+
+def test_the_catalogues_parts_with_digit_and_spelled_forms_are_those_of_the_table_before():
+    catalogue = catalogue_of(SHOP + [("五花肉", ("三层肉",)), ("一品豆腐", ()), ("7喜", ("七喜汽水",)),
+                                     ("四川泡菜", ()), ("二", ())])
+    table = table_of_the_catalogue_before_the_index(catalogue)
+    spans = list(table) + TYPOS + ["5花", "5花肉", "3层", "3层肉", "1品", "1品豆", "4川", "4川泡菜", "七喜", "7喜汽"]
+    for span in spans:
+        assert catalogue._parts.get(span) == table.get(span), span
+    assert catalogue.max_key == max(map(len, table))
+    assert catalogue._parts.first_chars == frozenset(k[0] for k in table)
