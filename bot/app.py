@@ -14,7 +14,7 @@ from functools import partial
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.chat import my_orders
@@ -22,7 +22,7 @@ from bot.chat.commands import Registry
 from bot.chat.context import Context
 from bot.chat.dispatcher import MAX_TEXT, dispatch
 from bot.chat.entry_index import EntryIndex
-from bot.chat.orders import OrderBook, catalogue_from
+from bot.chat.orders import OrderBook, catalogue_from, read_unclosed_round
 from bot.config import Config
 from bot.merchant import after_sales as after_sale_commands
 from bot.merchant import binding, orders as order_commands, products as product_commands, report_commands
@@ -37,7 +37,7 @@ from parsers.catalogue import Catalogue
 from parsers.text import normalize
 from storage import ledger, menus, merchants, outbox
 from storage.database import Database
-from storage.models import Member, Product, Room, Round
+from storage.models import Member, Product, Room
 from storage.outbox import QueuedReply
 
 log = logging.getLogger("jielong.bot")
@@ -56,8 +56,6 @@ COMMANDS = Registry([
 ])
 
 CATALOGUES_KEPT = 16   # rounds whose catalogues stay built between messages
-_UNCLOSED_ROUND_ID = (select(Round.id).where(Round.room_id == bindparam("room"), Round.status == "open")
-                      .order_by(Round.id.desc()).limit(1))
 RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
 MERCHANTS_TTL = 30.0    # seconds: a merchant bound through another worker counts here this soon
 
@@ -257,9 +255,10 @@ class Bot:
             after_commit.append(partial(self._note_sender, room_id, msg))
         text = normalize(msg.text[:MAX_TEXT])
         # the room's round sells its menu and the configured products (CONTRACT 3b)
-        round_id = session.scalar(_UNCLOSED_ROUND_ID, {"room": room_id})
-        products = menus.load_round_products(session, round_id)
-        book = OrderBook(session, self._catalogue_for(products), msg.ts, products, self._catalogue_for)
+        unclosed = read_unclosed_round(session, room_id)     # read once: the book hands it to handlers
+        products = menus.load_round_products(session, unclosed.id if unclosed is not None else None)
+        book = OrderBook(session, self._catalogue_for(products), msg.ts, products, self._catalogue_for,
+                         unclosed=(room_id, unclosed))
         return Context(msg=msg, text=text, book=book, config=self.config, room_id=room_id,
                        scheduler=self.scheduler, after_commit=after_commit, entries=self._entries,
                        on_merchant_bound=self._merchant_bound)

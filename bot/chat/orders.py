@@ -43,6 +43,12 @@ _GIVE_BACK = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product"), _P
 _STOCK = select(_PRODUCTS.c.stock).where(_PRODUCTS.c.id == bindparam("product"))
 
 
+def read_unclosed_round(session: Session, room_id: str) -> Round | None:
+    """The room's round not closed yet, read once at the start of a unit of work
+    (handed to `OrderBook(unclosed=...)`)."""
+    return session.scalar(_UNCLOSED_ROUND, {"room": room_id})
+
+
 @dataclass(frozen=True)
 class Refusal:
     """An item understood but not taken: over stock or over the limit."""
@@ -102,7 +108,8 @@ class OrderBook:
 
     def __init__(self, session: Session, catalogue: Catalogue, now: datetime,
                  products: Iterable[Product] | None = None,
-                 catalogue_for: Callable[[list[Product]], Catalogue] | None = None) -> None:
+                 catalogue_for: Callable[[list[Product]], Catalogue] | None = None,
+                 unclosed: tuple[str, Round | None] | None = None) -> None:
         self.session = session
         self.catalogue = catalogue
         self.now = now
@@ -118,6 +125,9 @@ class OrderBook:
         self.closed: list[Round] = []      # so their timed jobs follow once it commits
         self._touched: set[int] = set()    # rounds changed in this unit of work
         self.revisions: dict[int, int] = {}   # their new revisions, once `finish` ran
+        # (room, its unclosed round) as read at the start of this unit of work: the
+        # round is read once per message, not again by every handler that asks
+        self._unclosed = unclosed
 
     # -- rounds ----------------------------------------------------------------
 
@@ -132,7 +142,13 @@ class OrderBook:
 
     def unclosed_round(self, room_id: str) -> Round | None:
         """The round not closed yet, even if its deadline has passed."""
-        return self.session.scalar(_UNCLOSED_ROUND, {"room": room_id})
+        if self._unclosed is not None and self._unclosed[0] == room_id:
+            known = self._unclosed[1]
+            if known is None or known.status == "open":
+                return known
+        rnd = self.session.scalar(_UNCLOSED_ROUND, {"room": room_id})
+        self._unclosed = (room_id, rnd)
+        return rnd
 
     def accepting(self, rnd: Round) -> bool:
         return rnd.status == "open" and (rnd.deadline is None or self.now <= as_utc(rnd.deadline))
@@ -152,6 +168,7 @@ class OrderBook:
                     description=description)
         self.session.add(new)
         self.session.flush()
+        self._unclosed = (room_id, new)
         self.opened.append(new)
         if menu:
             menus.save_menu(self.session, new.id, menu)
