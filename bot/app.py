@@ -56,6 +56,8 @@ COMMANDS = Registry([
 ])
 
 CATALOGUES_KEPT = 16   # rounds whose catalogues stay built between messages
+# The merchant's post the warm-up rehearses (Bot.warm): a title, a menu, a rule, an example.
+_REHEARSAL_POST = "#接龙\n预热团\n1. 苹果 10元/斤\n2. 香蕉 5元/斤\n周六自提\n例 张三 苹果2斤"
 RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
 MERCHANTS_TTL = 30.0    # seconds: a merchant bound through another worker counts here this soon
 
@@ -144,6 +146,38 @@ class Bot:
             self._queue(session, msg, out)
         self._after_commit(ctx)
         return out
+
+    def warm(self) -> None:
+        """Handle a rehearsal before the first real message, so its reply is not the
+        one that waits for grammars to load, caches to fill and statements to compile.
+
+        The rehearsal (a merchant's #接龙 post opening a round, a repost with an
+        entry, a customer's order line) runs in one transaction that is rolled
+        back, with its own entry index and no scheduler, and nothing it leaves for
+        after the commit runs: the database and the bot end as they were."""
+        began = time.perf_counter()
+        session = self.db.session()
+        try:
+            session.begin()
+            merchant = "warm-up-merchant"
+            config = replace(self.config, admins=self.config.admins | {merchant})
+            for number, (sender, text) in enumerate(((merchant, _REHEARSAL_POST),
+                                                     ("warm-up-customer", _REHEARSAL_POST + "\n1. 张三 苹果2斤"),
+                                                     ("warm-up-customer", "苹果1斤"))):
+                msg = Incoming(id=f"warm-up-{uuid4().hex}-{number}", ts=datetime.now(timezone.utc),
+                               room="warm-up@chatroom", sender=sender, name="预热", text=text, room_name="预热")
+                ledger.claim(session.connection(), msg.id, msg.ts)
+                ctx = replace(self._context(session, msg), config=config, scheduler=None, entries=EntryIndex())
+                self._dispatch(ctx)
+                ctx.book.finish()
+                self._queue(session, msg, [_public(reply, msg) for reply in ctx.replies])
+                session.flush()
+        except Exception:   # a rehearsal that fails costs the first message its speed, nothing more
+            log.debug("the warm-up rehearsal failed", exc_info=True)
+        finally:
+            session.rollback()
+            session.close()
+        log.debug("warmed up in %.0f ms", (time.perf_counter() - began) * 1000)
 
     def run_job(self, kind: str, room_id: str, round_id: int | None, due: datetime, key: str) -> list[Reply]:
         """A scheduled job's work (bot.schedule.jobs.perform) in one unit of work, once per key.
