@@ -59,8 +59,8 @@ def _entries_as_written(ctx: Context, post: JielongPost, opening: bool) -> Seque
     from its own line of the message as sent, without parsing the whole
     message a second time."""
     raw_text = ctx.msg.text        # the dispatcher turned longer ones away: ctx.text is all of it
-    if not is_jielong(raw_text):
-        return post.entries
+    if raw_text == ctx.text or not is_jielong(raw_text):
+        return post.entries        # sent in normal form already (the usual case), or no 接龙 as sent
     raw_lines = split_lines(raw_text)
     if len(post.entry_lines) != len(post.entries) or len(raw_lines) != ctx.text.count("\n") + 1:
         raw = parse_post(raw_text.lstrip(), opening)    # lines that do not line up: read it all again
@@ -68,8 +68,12 @@ def _entries_as_written(ctx: Context, post: JielongPost, opening: bool) -> Seque
                 content_key(a.text) != content_key(b.text) for a, b in zip(raw.entries, post.entries)):
             return post.entries
         return raw.entries
+    normal_lines = ctx.text.split("\n")
     written: list[PostEntry] = []
     for entry, number in zip(post.entries, post.entry_lines):
+        if raw_lines[number] == normal_lines[number]:
+            written.append(entry)       # a line sent in normal form reads the same
+            continue
         raw = entry_as_written(raw_lines[number])
         if raw is None or raw.text != entry.text and content_key(raw.text) != content_key(entry.text):
             return post.entries
