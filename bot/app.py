@@ -290,7 +290,7 @@ class Bot:
         text = normalize(msg.text[:MAX_TEXT])
         # the room's round sells its menu and the configured products (CONTRACT 3b)
         unclosed = read_unclosed_round(session, room_id)     # read once: the book hands it to handlers
-        products = menus.load_round_products(session, unclosed.id if unclosed is not None else None)
+        products = menus.round_product_rows(session, unclosed.id if unclosed is not None else None)
         book = OrderBook(session, self._catalogue_for(products), msg.ts, products, self._catalogue_for,
                          unclosed=(room_id, unclosed))
         return Context(msg=msg, text=text, book=book, config=self.config, room_id=room_id,

@@ -21,6 +21,7 @@ from parsers.entry import ItemProblem, ItemRequest, ResolvedItem, resolve_item
 from storage import menus, order_rows, questions
 from storage.models import Order, OrderHistory, OrderItem, Product, Question, Round
 from storage.queries import SAID_PAID
+from storage.menus import ProductRow
 from storage.questions import AskedItem
 from storage.order_rows import ItemValues
 
@@ -114,7 +115,7 @@ class OrderBook:
         self.catalogue = catalogue
         self.now = now
         if products is None:
-            products = menus.load_round_products(session, None)
+            products = menus.round_product_rows(session, None)
         self._products = {p.name: p for p in products}
         self._catalogue_for = catalogue_for or catalogue_from
         self._last_seq: dict[int, int] = {}
@@ -177,7 +178,7 @@ class OrderBook:
 
     def use_round(self, round_id: int | None) -> None:
         """Sell the products of this round: its menu, then the configured rest."""
-        products = menus.load_round_products(self.session, round_id)
+        products = menus.round_product_rows(self.session, round_id)
         self._products = {p.name: p for p in products}
         self.catalogue = self._catalogue_for(products)
 
@@ -210,7 +211,8 @@ class OrderBook:
     def orders_of(self, rnd: Round, owner: str) -> list[Order]:
         return [o for o in self.live_orders(rnd) if o.owner == owner]
 
-    def product(self, name: str) -> Product:
+    def product(self, name: str) -> Product | ProductRow:
+        """What the round sells under `name`, as read for this message."""
         return self._products[name]
 
     def place(self, rnd: Round, owner: str, customer: str, items: Sequence[ItemRequest], note: str,
@@ -305,6 +307,8 @@ class OrderBook:
             if item.product_id == product.id and item.spec == spec:
                 item.quantity = round(item.quantity + quantity, 4)
                 return item
+        if not isinstance(product, Product):
+            product = self.session.get(Product, product.id)     # an order's item needs the ORM object
         item = OrderItem(product=product, product_id=product.id, spec=spec, quantity=quantity,
                          unit_price=price_of(product, spec))
         order.items.append(item)
@@ -342,14 +346,14 @@ class OrderBook:
         taken = left is not None
         if not taken:   # what is left, for the answer
             left = self.session.execute(_STOCK, {"product": product.id}).scalar()
-        set_committed_value(product, "stock", left)
+        _stock_now(product, left)
         return taken
 
     def give_back(self, product: Product, quantity: float) -> None:
         if product.stock is None or quantity <= 0:
             return
         left = self.session.execute(_GIVE_BACK, {"product": product.id, "quantity": quantity}).scalar()
-        set_committed_value(product, "stock", left)
+        _stock_now(product, left)
 
     # -- changes ---------------------------------------------------------------
 
@@ -482,7 +486,15 @@ def catalogue_from(products: Iterable[Product]) -> Catalogue:
     return Catalogue(tuple(on), tuple(off))
 
 
-def price_of(product: Product, spec: str | None) -> float:
+def _stock_now(product: Product | ProductRow, left: float | None) -> None:
+    """What the database says is left, without making the ORM write it back."""
+    if isinstance(product, Product):
+        set_committed_value(product, "stock", left)
+    else:
+        product.stock = left
+
+
+def price_of(product: Product | ProductRow, spec: str | None) -> float:
     """The unit price of a product in a spec: the menu's price for that spec, if it gave one."""
     if spec is not None and product.spec_prices and product.specs and spec in product.specs:
         index = list(product.specs).index(spec)
