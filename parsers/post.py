@@ -106,9 +106,29 @@ def entry_as_written(line: str) -> PostEntry | None:
     return value.entry if kind == "ENTRY" else None
 
 
-def _line_tokens(text: str, opening: bool = False, first_line: int = 0) -> list[Token]:
-    lines: list[tuple[int, str, str, str | _Numbered]] = []    # (line number, line, kind, value)
-    header: Token | None = None
+_Line = tuple[int, str, str, "str | _Numbered"]      # (line number, line, kind, value)
+# The text last read into lines: (text, first line number, its line count, header, lines).
+_last_read: tuple[str, int, int, Token | None, list[_Line]] | None = None
+
+
+def _read_lines(text: str, first_line: int) -> tuple[Token | None, list[_Line]]:
+    """The header and the classified lines after it. A repost is the list before
+    it plus a line: when `text` continues the text read last, only the added
+    lines are read."""
+    global _last_read
+    last = _last_read
+    if (last is not None and last[1] == first_line and last[3] is not None and len(text) > len(last[0])
+            and text[len(last[0])] == "\n" and text.startswith(last[0])):
+        header, lines = last[3], list(last[4])
+        header, lines = _classify_lines(text[len(last[0]) + 1:], first_line + last[2], header, lines)
+    else:
+        header, lines = _classify_lines(text, first_line, None, [])
+    _last_read = (text, first_line, text.count("\n") + 1, header, lines)
+    return header, list(lines)
+
+
+def _classify_lines(text: str, first_line: int, header: Token | None,
+                    lines: list[_Line]) -> tuple[Token | None, list[_Line]]:
     for number, line in enumerate(text.split("\n"), first_line):
         line = line.strip()
         if not line:
@@ -117,6 +137,11 @@ def _line_tokens(text: str, opening: bool = False, first_line: int = 0) -> list[
             header = Token("HEADER", line[len(HEADER):].strip(), line=number)
             continue
         lines.append((number, line, *_classify(line)))
+    return header, lines
+
+
+def _line_tokens(text: str, opening: bool = False, first_line: int = 0) -> list[Token]:
+    header, lines = _read_lines(text, first_line)
     tokens: list[Token] = [header] if header is not None else []
     menu = _menu_lines(lines, opening)
     for index, (number, line, kind, value) in enumerate(lines):
