@@ -8,8 +8,6 @@ hold rounds (one 接龙 each), rounds hold orders, orders hold items. Every
 order change leaves a row in `order_history`; every reply waits in `outbox`
 until the transport has sent it.
 """
-from __future__ import annotations
-
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -111,7 +109,7 @@ class Round(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=0)           # bumps on every change
 
-    orders: Mapped[list[Order]] = relationship(back_populates="round", order_by="Order.seq")
+    orders: Mapped[list["Order"]] = relationship(back_populates="round", order_by="Order.seq")
 
 
 class Order(Base):
@@ -130,7 +128,7 @@ class Order(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     round: Mapped[Round] = relationship(back_populates="orders")
-    items: Mapped[list[OrderItem]] = relationship(back_populates="order", order_by="OrderItem.id",
+    items: Mapped[list["OrderItem"]] = relationship(back_populates="order", order_by="OrderItem.id",
                                                   cascade="all, delete-orphan")
 
     @property
