@@ -19,18 +19,17 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
+from parsers import grammars
 from parsers.catalogue import Catalogue, ProductInfo, fold
 from parsers.numbers import parse_number
 from parsers.text import without_emoji
 from parsers.units import UNIT_WORDS
 
-GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "menu.lark"
 DEFAULT_UNIT = "份"
 MAX_LINE = 200          # longer lines are prose (or an attack), not menu lines
 MAX_LINES = 300         # a menu longer than this is not read past it
@@ -195,8 +194,7 @@ def _sane_amount(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     # the builder runs while the LALR parser reduces: no tree is built for a line
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer=_Tokens, start="line",
-                transformer=MenuBuilder())
+    return grammars.load("menu", lexer=_Tokens, start="line", transformer=MenuBuilder())
 
 
 @dataclass(frozen=True)
