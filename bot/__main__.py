@@ -6,7 +6,7 @@ parsers: hundreds of thousands of objects made and almost none freed, so the
 collections that the allocations trigger walk an ever larger heap and find
 nothing (about a tenth of a `jielong replay`). Once a command has started,
 bot/cli.py freezes what start-up made and turns the collector back on
-(`cli.started`); `jielong parse` ends before that matters.
+(`cli.start_up_done`); `jielong parse` ends before that matters.
 """
 import gc
 

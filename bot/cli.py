@@ -28,7 +28,7 @@ def _build_bot(config: Config, db_url: str | None, **options):
         raise click.ClickException(str(exc)) from None
 
 
-def started() -> None:
+def start_up_done() -> None:
     """The command has started: the imports, config, mappers and parsers made so far live
     as long as the process. When bot/__main__.py turned the collector off for start-up,
     move them out of its sight for good (gc.freeze) and turn it back on, so the work
@@ -87,7 +87,7 @@ def replay(chat: str, config_path: str, db_url: str | None, orders_json: str | N
     with tempfile.TemporaryDirectory() as tmp:
         # Time is the chat's: the clock moves to each message, and the jobs due by then run first.
         bot = _build_bot(config, db_url or f"sqlite:///{tmp}/jielong.db", clock=VirtualClock())
-        started()
+        start_up_done()
         out = None if quiet else sys.stdout
         outbox = Outbox(bot.db, printer(out))
         result = run_replay(messages, bot.handle, out, deliver=outbox.drain, tick=bot.scheduler.run_due_jobs)
@@ -141,7 +141,7 @@ def console(config_path: str, db_url: str | None) -> None:
 
     config = _config(config_path)
     bot = _build_bot(config, db_url)
-    started()
+    start_up_done()
     run_console(bot, bot.config)          # admins include those bound with 绑定
 
 
@@ -160,7 +160,7 @@ def run(config_path: str, db_url: str | None) -> None:
         bot = _build_bot(config, db_url)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    started()
+    start_up_done()
     bot.announce_bind_code()
     web = None
     if config.web.enabled:
@@ -213,7 +213,7 @@ def web(config_path: str, db_url: str | None, host: str | None, port: int | None
     config = _config(config_path)
     from bot.web.server import serve
 
-    started()
+    start_up_done()
     serve(config, db_url, host, port)
 
 
@@ -254,7 +254,7 @@ def export(db_url: str, round_id: int | None, fmt: str, out: str, config_path: s
     from storage.database import UnusableDatabase
 
     config = _config(config_path) if config_path else Config()
-    started()                   # an export of a big round makes garbage worth collecting
+    start_up_done()             # an export of a big round makes garbage worth collecting
     try:
         rnd = export_round(db_url, Path(out), round_id=round_id, fmt=fmt,
                            pickup_points=config.pickup_points, admins=sorted(config.admins),
@@ -275,7 +275,7 @@ def doctor(config_path: str, db_url: str | None) -> None:
     """
     from bot.doctor import diagnose
 
-    started()
+    start_up_done()
     findings = diagnose(config_path, db_url)
     for finding in findings:
         click.echo(finding.line())
