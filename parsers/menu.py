@@ -48,25 +48,32 @@ _PER = rf"(?:(?:\s*/\s*|一|每(?!人)){_UNIT})"
 _MEASURE = r"(?:ml|mL|ML|毫升|cm|mm|厘米|毫米|米|寸|层|抽|码)"
 _AFTER_BARE = r"(?=\s|$|/\s*\d|[)）】\]（(【\[,，;；、。|])"
 
-_TOKENS = re.compile("|".join((
-    r"(?P<SPECKW>规格\s*[:：]?)",
-    rf"(?P<STOCK>(?:限量|仅剩|只剩|还剩|剩余|剩|库存|共)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
-    rf"(?P<LIMIT>(?:每人限购|每人限|每人最多|每户限购|每户限|每人|限购)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
-    # a price: marked with ¥/元/块, or per a unit, or a bare number before a break
-    rf"(?P<AMOUNT>(?:[¥￥]\s*{_NUM}(?:\s*元)?|{_NUM}\s*(?:元|块钱|块|rmb|RMB)){_PER}?"
-    rf"|{_NUM}{_PER}|{_NUM}{_AFTER_BARE})",
-    # a pack size: 一盒六个, 500g, 550ml*24瓶, 10斤装
-    rf"(?P<PACK>(?:{_NUM}|[{_CN}]+)\s*{_UNIT}\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}"
-    rf"|{_NUM}\s*(?:{_MEASURE}|{_UNIT})(?:\s*[*xX×]\s*{_NUM}\s*{_UNIT}?)?装?|[{_CN}]+{_UNIT}装)",
-    r"(?P<LPAR>[(（【\[])",
-    r"(?P<RPAR>[)）】\]])",
-    r"(?P<SLASH>[/／])",
-    r"(?P<LISTSEP>、)",
-    r"(?P<SEP>[,，;；|｜。])",
-    r"(?P<GLUE>\d+(?:[.:：\-]\d+)*)",   # digits inside words: 3月28日, 10:50, 3层
-    # a run of plain text; a character that may start another token is a WORD on its own
-    r"(?P<WORD>[^\s\d/／、,，;；|｜。()（）【】\[\]¥￥规限仅只还剩库共每一二两三四五六七八九十百]+|\S)",
-)))
+# Compiled on first use: the alternation (every unit word, several times over) takes
+# ~15-20 ms to compile, paid by every process that imports this module, and
+# `jielong parse` of an order line never reads a menu.
+@lru_cache(maxsize=1)
+def _tokens() -> re.Pattern[str]:
+    return re.compile("|".join((
+        r"(?P<SPECKW>规格\s*[:：]?)",
+        rf"(?P<STOCK>(?:限量|仅剩|只剩|还剩|剩余|剩|库存|共)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
+        rf"(?P<LIMIT>(?:每人限购|每人限|每人最多|每户限购|每户限|每人|限购)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
+        # a price: marked with ¥/元/块, or per a unit, or a bare number before a break
+        rf"(?P<AMOUNT>(?:[¥￥]\s*{_NUM}(?:\s*元)?|{_NUM}\s*(?:元|块钱|块|rmb|RMB)){_PER}?"
+        rf"|{_NUM}{_PER}|{_NUM}{_AFTER_BARE})",
+        # a pack size: 一盒六个, 500g, 550ml*24瓶, 10斤装
+        rf"(?P<PACK>(?:{_NUM}|[{_CN}]+)\s*{_UNIT}\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}"
+        rf"|{_NUM}\s*(?:{_MEASURE}|{_UNIT})(?:\s*[*xX×]\s*{_NUM}\s*{_UNIT}?)?装?|[{_CN}]+{_UNIT}装)",
+        r"(?P<LPAR>[(（【\[])",
+        r"(?P<RPAR>[)）】\]])",
+        r"(?P<SLASH>[/／])",
+        r"(?P<LISTSEP>、)",
+        r"(?P<SEP>[,，;；|｜。])",
+        r"(?P<GLUE>\d+(?:[.:：\-]\d+)*)",   # digits inside words: 3月28日, 10:50, 3层
+        # a run of plain text; a character that may start another token is a WORD on its own
+        r"(?P<WORD>[^\s\d/／、,，;；|｜。()（）【】\[\]¥￥规限仅只还剩库共每一二两三四五六七八九十百]+|\S)",
+    )))
+
+
 _AMOUNT_PARTS = re.compile(rf"[¥￥]?\s*({_NUM})\s*(元|块钱|块|rmb|RMB)?(?:(?:\s*/\s*|一|每)({_UNIT}))?")
 _DIGIT = re.compile(r"[0-9０-９①-⑳❶-❿]")
 _QUANTITY = re.compile(rf"({_NUM}|[{_CN}]+)\s*({_UNIT})?$")
@@ -156,7 +163,7 @@ def tokenize(line: str) -> list[Token]:
         value = code.group(1) or code.group(2).upper()
         tokens.append(Token("CODE", value, start_pos=0, end_pos=code.end()))
         start = code.end()
-    for m in _TOKENS.finditer(line, start):
+    for m in _tokens().finditer(line, start):
         kind, text = m.lastgroup, m.group()
         if text.isspace():
             continue
