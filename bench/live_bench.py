@@ -13,19 +13,17 @@ tests/wechaty_service and the wechat extra (`make test-deps wechaty-service-deps
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICE = ROOT / "tests" / "wechaty_service"
+sys.path.insert(0, str(ROOT / "tests"))
+from puppet_service import SERVICE, PuppetServiceProcess, free_port  # noqa: E402  (tests/puppet_service.py)
+
 JIELONG = Path(sys.executable).with_name("jielong")
 BOT, BOT_NAME, ADMIN, ROOM = "bot", "小龙", "wxid_admin", "bench@chatroom"
 CONFIG = """\
@@ -46,62 +44,6 @@ token = "{token}"
 """
 
 
-class Service:
-    """server.mjs: commands as JSON lines on stdin, events (with our arrival time) from stdout."""
-
-    def __init__(self, port: int, token: str, log: Path) -> None:
-        self.events: list[tuple[float, dict]] = []
-        self.changed = threading.Condition()
-        self.ref = 0
-        with open(log, "ab") as stderr:
-            self.proc = subprocess.Popen(
-                ["node", "server.mjs", "--port", str(port), "--token", token, "--bot-id", BOT,
-                 "--bot-name", BOT_NAME],
-                cwd=SERVICE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True,
-                encoding="utf-8")
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            event = json.loads(line)
-            with self.changed:
-                self.events.append((time.perf_counter(), event))
-                self.changed.notify_all()
-
-    def wait_for(self, match, timeout: float, since: int = 0) -> tuple[float, dict]:
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while True:
-                for at, event in self.events[since:]:
-                    if match(event):
-                        return at, event
-                left = deadline - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None:
-                    sys.exit(f"timed out; last events: {[e for _, e in self.events[-5:]]}")
-                self.changed.wait(min(left, 0.5))
-
-    def command(self, cmd: str, **fields) -> tuple[float, dict]:
-        self.ref += 1
-        ref = self.ref
-        self.proc.stdin.write(json.dumps({"cmd": cmd, "ref": ref, **fields}, ensure_ascii=False) + "\n")
-        self.proc.stdin.flush()
-        return self.wait_for(lambda e: e.get("ref") == ref, 10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=60)
@@ -115,29 +57,28 @@ def main() -> None:
              "rooms": [{"id": ROOM, "topic": "团购群", "members": [ADMIN, *members]}]}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        port, token = _free_port(), "bench-" + secrets.token_hex(6)
+        port, token = free_port(), "bench-" + secrets.token_hex(6)
         (tmp / "config.toml").write_text(CONFIG.format(bot=BOT, bot_name=BOT_NAME, admin=ADMIN, port=port,
                                                        token=token), encoding="utf-8")
-        service = Service(port, token, tmp / "service.log")
+        service = PuppetServiceProcess(port, token, tmp / "service.log", setup, bot=BOT, bot_name=BOT_NAME)
         bot = None
         try:
-            service.wait_for(lambda e: e["event"] == "ready", 30)
-            service.command("setup", **setup)
+            service.start(timeout=30)
             with open(tmp / "bot.log", "wb") as log:
                 bot = subprocess.Popen([str(JIELONG), "run", "--config", str(tmp / "config.toml"),
                                         "--db", f"sqlite:///{tmp / 'live.db'}"], cwd=tmp, stdout=log,
                                        stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-            service.wait_for(lambda e: e["event"] == "online", 60)
+            service.wait_for(lambda e: e["event"] == "online", 60, "the bot to log in")
             mark = len(service.events)
             service.command("say", contact=ADMIN, room=ROOM, text="开团 周末水果", mentions=[])
-            service.wait_for(lambda e: e["event"] == "bot-said", 30, mark)
+            service.wait_for(lambda e: e["event"] == "bot-said", 30, "the round opened", mark)
             latencies = []
             for member in members:          # one at a time: latency, not throughput
                 mark = len(service.events)
-                arrived, _ = service.command("say", contact=member, room=ROOM, text=f"@{BOT_NAME} 苹果2斤",
+                arrived, _ = service.command_timed("say", contact=member, room=ROOM, text=f"@{BOT_NAME} 苹果2斤",
                                              mentions=[BOT])
-                replied, _ = service.wait_for(lambda e, m=member: e["event"] == "bot-said" and m in e["mentions"],
-                                              30, mark)
+                replied, _ = service.wait_for_timed(
+                    lambda e, m=member: e["event"] == "bot-said" and m in e["mentions"], 30, "the reply", mark)
                 latencies.append(replied - arrived)
         finally:
             if bot is not None:

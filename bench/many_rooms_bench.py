@@ -67,8 +67,14 @@ def worker(url: str, config_text: str, messages: list[dict], out, go) -> None:
         handle.write(config_text)
     bot = Bot(load_config(handle.name), Database(url))
     outbox = Outbox(bot.db, lambda reply: None)
+    # round trips to the server: statements, and BEGIN/COMMIT/ROLLBACK (psycopg sends each)
+    from sqlalchemy import event
+    trips = [0]
+    for name in ("before_cursor_execute", "begin", "commit", "rollback"):
+        event.listen(bot.db.engine, name, lambda *_, **__: trips.__setitem__(0, trips[0] + 1))
     out.put("ready")
     go.get()                                    # everyone starts at once
+    trips[0] = 0
     times = []
     for n, m in enumerate(messages):
         msg = Incoming(id=m["id"], ts=START + timedelta(seconds=n), room=m["room"], sender=m["sender"],
@@ -78,7 +84,7 @@ def worker(url: str, config_text: str, messages: list[dict], out, go) -> None:
         outbox.drain()
         times.append(time.perf_counter() - began)
     bot.db.dispose()
-    out.put(times)
+    out.put((times, trips[0]))
 
 
 def main() -> None:
@@ -121,7 +127,8 @@ def main() -> None:
         wall = time.perf_counter() - began
         for proc in procs:
             proc.join(30)
-        times = sorted(t for share in results for t in share)
+        times = sorted(t for share, _ in results for t in share)
+        trips = sum(count for _, count in results)
         pick = lambda q: times[min(len(times) - 1, int(q * len(times)))] * 1000  # noqa: E731
 
         from storage.reports import orders_document
@@ -134,7 +141,8 @@ def main() -> None:
         total = sum(len(m) for m in per_room)
         print(f"many rooms, PostgreSQL, 2 workers: {args.rooms} rooms x {args.people} customers re-posting at once, "
               f"{total} messages in {wall:.1f}s = {total / wall:.0f} messages/s; per message "
-              f"p50={pick(0.5):.1f}ms p99={pick(0.99):.1f}ms max={times[-1] * 1000:.0f}ms; orders exact: {exact}")
+              f"p50={pick(0.5):.1f}ms p99={pick(0.99):.1f}ms max={times[-1] * 1000:.0f}ms; "
+              f"{trips / total:.1f} round trips per message; orders exact: {exact}")
     finally:
         server.stop()
 

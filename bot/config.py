@@ -4,7 +4,7 @@ Every problem is reported as one `ConfigError` line naming the file and,
 where TOML tells us, the line, or the table and key (with the closest known
 key for a misspelt one): a merchant editing the file
 by hand must see what to fix, never a traceback or a setting silently ignored.
-The file's shape is checked by pydantic models that forbid unknown keys.
+The file's shape is checked by plain tables of keys that forbid unknown ones.
 """
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from parsers.catalogue import ProductInfo
 
@@ -106,113 +104,174 @@ def check_schedule(schedule: ScheduleConfig, source: str = "config") -> ZoneInfo
 # -- the file's shape ----------------------------------------------------------
 # Every table forbids keys it does not know, so a misspelt key (`admin` for
 # `admins`, `[[product]]` for `[[products]]`) is an error naming the table and
-# the closest known key instead of a setting silently ignored; `describe()`
-# turns pydantic's first error into that one line.
+# the closest known key instead of a setting silently ignored. The shape is a
+# few plain tables checked by `_check_table` below rather than a validation
+# library: pydantic cost ~0.1 s of every command's start-up, more than the rest
+# of the config, and the first error is all a merchant needs, as one line.
+# Types are strict: TOML has numbers and true/false, so `port = "80"` or
+# `enabled = "true"` is a typo to report, not text to convert; the one lenience
+# is a number where text is wanted (`admins = [12345]`, `name = 5`), kept as text.
 
-# A number, not text or true/false (TOML has numbers; "35" or true is a typo).
-Number = Annotated[float, Field(strict=True)]
-
-
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
-
-
-class BotTable(_Table):
-    id: str = "bot"
-    name: str = "小龙"
-    admins: list[str] = []
-    transport: Literal["console", "wechaty"] = "console"
+_REQUIRED: Any = object()
 
 
-class ProductTable(_Table):
-    name: str
-    price: Number = Field(ge=0)          # required: a product without a price must not sell at 0 元
-    unit: str = "份"
-    aliases: list[str] = []
-    specs: list[str] = []
-    stock: Number | None = Field(default=None, ge=0)
-    limit: Number | None = Field(default=None, gt=0)
-    default: bool = False               # a line naming no product orders this one (a set meal)
-    confirm_over: Number = Field(default=50.0, gt=0)   # more units than this in one item are confirmed first
-
-    @field_validator("name")
-    @classmethod
-    def _named(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("a product needs a name")
-        return value.strip()
+@dataclass(frozen=True)
+class _Key:
+    kind: str                       # text, texts (a list of text), bool, int, number, or choice
+    default: Any = _REQUIRED
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    choices: tuple[str, ...] = ()
 
 
-class StorageTable(_Table):
-    url: str = ""
-    files_dir: str = ""
+def _product_name(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a product needs a name")
+    return value.strip()
 
 
-class WechatyTable(_Table):
-    endpoint: str = ""
-    token: str = ""
-    rooms: list[str] = []
-    allow_private: bool = False
+def _web_address(value: str) -> str:
+    value = value.strip()
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError("base_url must start with https:// (or http://)")
+    return value
 
 
-class ScheduleTable(_Table):
-    timezone: str = "Asia/Shanghai"
-    deadline: str = ""
-    remind_before_minutes: int = Field(default=30, ge=0)
-    unpaid_reminders: list[str] = []
-    daily_summary: str = ""
+_TABLES: dict[str, dict[str, _Key]] = {
+    "bot": {
+        "id": _Key("text", "bot"),
+        "name": _Key("text", "小龙"),
+        "admins": _Key("texts", ()),
+        "transport": _Key("choice", "console", choices=("console", "wechaty")),
+    },
+    "products": {
+        "name": _Key("text"),
+        "price": _Key("number", ge=0),       # required: a product without a price must not sell at 0 元
+        "unit": _Key("text", "份"),
+        "aliases": _Key("texts", ()),
+        "specs": _Key("texts", ()),
+        "stock": _Key("number", None, ge=0),
+        "limit": _Key("number", None, gt=0),
+        "default": _Key("bool", False),      # a line naming no product orders this one (a set meal)
+        "confirm_over": _Key("number", 50.0, gt=0),   # more units than this in one item are confirmed first
+    },
+    "storage": {"url": _Key("text", ""), "files_dir": _Key("text", "")},
+    "wechaty": {
+        "endpoint": _Key("text", ""),
+        "token": _Key("text", ""),
+        "rooms": _Key("texts", ()),
+        "allow_private": _Key("bool", False),
+    },
+    "schedule": {
+        "timezone": _Key("text", "Asia/Shanghai"),
+        "deadline": _Key("text", ""),
+        "remind_before_minutes": _Key("int", 30, ge=0),
+        "unpaid_reminders": _Key("texts", ()),
+        "daily_summary": _Key("text", ""),
+    },
+    "delivery": {"pickup_points": _Key("texts", ())},
+    "web": {
+        "enabled": _Key("bool", False),
+        "host": _Key("text", "127.0.0.1"),
+        "port": _Key("int", 8080, ge=1, le=65535),
+        "base_url": _Key("text", ""),
+        "secret_key": _Key("text", ""),
+    },
+}
+_AFTER = {("products", "name"): _product_name, ("web", "base_url"): _web_address}
 
 
-class DeliveryTable(_Table):
-    pickup_points: list[str] = []
+class _Invalid(Exception):
+    """The first thing wrong in the file: where (table, item, key), what kind of error, the value."""
 
-
-class WebTable(_Table):
-    enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = Field(default=8080, ge=1, le=65535)
-    base_url: str = ""
-    secret_key: str = ""
-
-    @field_validator("base_url")
-    @classmethod
-    def _web_address(cls, value: str) -> str:
-        value = value.strip()
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("base_url must start with https:// (or http://)")
-        return value
-
-
-class ConfigFile(_Table):
-    bot: BotTable = BotTable()
-    products: list[ProductTable] = []
-    storage: StorageTable = StorageTable()
-    wechaty: WechatyTable = WechatyTable()
-    schedule: ScheduleTable = ScheduleTable()
-    delivery: DeliveryTable = DeliveryTable()
-    web: WebTable = WebTable()
+    def __init__(self, loc: tuple, kind: str, value: Any = None, **ctx: Any) -> None:
+        super().__init__(kind)
+        self.loc, self.kind, self.value, self.ctx = loc, kind, value, ctx
 
 
 _TYPES = {
-    "string_type": "text in quotes",
-    "float_parsing": "a number", "float_type": "a number",
-    "int_parsing": "a whole number", "int_type": "a whole number", "int_from_float": "a whole number",
-    "bool_parsing": "true or false", "bool_type": "true or false",
-    "list_type": "a list like [\"a\", \"b\"]",
-    "model_type": "a table", "model_attributes_type": "a table",
-    "literal_error": None,
+    "text": "text in quotes", "number": "a number", "int": "a whole number", "bool": "true or false",
+    "texts": "a list like [\"a\", \"b\"]", "table": "a table",
 }
 
 
-def _model_at(loc: tuple) -> type[BaseModel]:
-    """The model whose field the error's location ends in."""
-    model: Any = ConfigFile
-    for part in loc[:-1]:
-        if isinstance(part, int):
+def _text(value: Any, loc: tuple) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise _Invalid(loc, "text", value)
+
+
+def _value(key: _Key, value: Any, loc: tuple) -> Any:
+    if key.kind == "text":
+        return _text(value, loc)
+    if key.kind == "texts":
+        if not isinstance(value, list):
+            raise _Invalid(loc, "texts", value)
+        return tuple(_text(item, loc + (i,)) for i, item in enumerate(value))
+    if key.kind == "choice":
+        if value not in key.choices:
+            raise _Invalid(loc, "choice", value, expected=" or ".join(repr(c) for c in key.choices))
+        return value
+    if key.kind == "bool":
+        if not isinstance(value, bool):
+            raise _Invalid(loc, "bool", value)
+        return value
+    whole = key.kind == "int"
+    if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+        raise _Invalid(loc, key.kind, value)
+    # `not (x >= bound)` rather than `x < bound`: nan is out of every bound
+    if key.ge is not None and not value >= key.ge:
+        raise _Invalid(loc, "ge", value, bound=key.ge)
+    if key.gt is not None and not value > key.gt:
+        raise _Invalid(loc, "gt", value, bound=key.gt)
+    if key.le is not None and not value <= key.le:
+        raise _Invalid(loc, "le", value, bound=key.le)
+    return value if whole else float(value)
+
+
+def _check_table(name: str, table: Any, loc: tuple) -> dict[str, Any]:
+    """A table's values by key, defaults filled in; _Invalid for the first problem, keys in order."""
+    if not isinstance(table, dict):
+        raise _Invalid(loc, "table", table)
+    keys = _TABLES[name]
+    checked = {}
+    for key, spec in keys.items():
+        if key not in table:
+            if spec.default is _REQUIRED:
+                raise _Invalid(loc + (key,), "missing")
+            checked[key] = spec.default
             continue
-        annotation = model.model_fields[part].annotation
-        model = getattr(annotation, "__args__", (annotation,))[0] if part == "products" else annotation
-    return model
+        checked[key] = _value(spec, table[key], loc + (key,))
+        after = _AFTER.get((name, key))
+        if after is not None:
+            try:
+                checked[key] = after(checked[key])
+            except ValueError as exc:
+                raise _Invalid(loc + (key,), "value", table[key], msg=str(exc)) from None
+    for key, value in table.items():
+        if key not in keys:
+            raise _Invalid(loc + (key,), "extra", value)
+    return checked
+
+
+def _check_file(raw: dict) -> dict[str, Any]:
+    """{table: checked values}, "products" a list of them; _Invalid for the first problem."""
+    checked: dict[str, Any] = {}
+    for table in _TABLES:
+        if table != "products":
+            checked[table] = _check_table(table, raw.get(table, {}), (table,))
+            continue
+        items = raw.get("products", [])
+        if not isinstance(items, list):
+            raise _Invalid(("products",), "texts", items)
+        checked["products"] = [_check_table("products", item, ("products", i)) for i, item in enumerate(items)]
+    for key, value in raw.items():
+        if key not in _TABLES:
+            raise _Invalid((key,), "extra", value)
+    return checked
 
 
 def _table_name(loc: tuple) -> str:
@@ -229,24 +288,19 @@ def _closest(word: str, known: list[str]) -> str | None:
 
 def _home_of(key: str) -> str | None:
     """The table that has a key of this name, for a key written outside it."""
-    for table, field in ConfigFile.model_fields.items():
-        model = field.annotation
-        if table == "products":
-            model = ProductTable
-        if key in getattr(model, "model_fields", {}):
+    for table, keys in _TABLES.items():
+        if key in keys:
             return "[[products]]" if table == "products" else f"[{table}]"
     return None
 
 
-def describe(error: ValidationError, raw: dict) -> str:
-    """pydantic's first error as one line, without the file name."""
-    first = error.errors()[0]
-    loc, kind = tuple(first["loc"]), first["type"]
-    value = first.get("input")
-    if loc[:1] == ("products",) and len(loc) == 2 and kind in ("model_type", "model_attributes_type"):
+def describe(error: _Invalid, raw: dict) -> str:
+    """The first problem as one line, without the file name."""
+    loc, kind, value = error.loc, error.kind, error.value
+    if loc[:1] == ("products",) and len(loc) == 2 and kind == "table":
         return "products must be tables written [[products]]"
     # the key the error is about, and the position in a list if it is about one item
-    item = next((p for p in reversed(loc) if isinstance(p, int)), None) if loc[-1:] and isinstance(loc[-1], int) else None
+    item = loc[-1] if len(loc) > 1 and isinstance(loc[-1], int) else None
     names = [p for p in loc if isinstance(p, str)]
     key = names[-1] if names else ""
     where = _table_name(loc)
@@ -257,9 +311,9 @@ def describe(error: ValidationError, raw: dict) -> str:
             name = None
         if isinstance(name, str) and name.strip():
             where += f" ({name.strip()})"
-    if kind == "extra_forbidden":
+    if kind == "extra":
+        known = list(_TABLES)
         if len(loc) == 1:
-            known = list(ConfigFile.model_fields)
             shown = f"[[{key}]]" if isinstance(value, list) and value and isinstance(value[0], dict) else \
                 f"[{key}]" if isinstance(value, dict) else None
             if shown is None:
@@ -270,7 +324,7 @@ def describe(error: ValidationError, raw: dict) -> str:
             if close:
                 return f"unknown table {shown}; did you mean {'[[products]]' if close == 'products' else f'[{close}]'}?"
             return f"unknown table {shown} (tables: {', '.join(f'[{k}]' for k in known)})"
-        known = list(_model_at(loc).model_fields)
+        known = list(_TABLES[loc[0]])
         close = _closest(key, known)
         hint = f'; did you mean "{close}"?' if close else f" (keys: {', '.join(known)})"
         return f"unknown key \"{key}\" in {where}{hint}"
@@ -279,15 +333,14 @@ def describe(error: ValidationError, raw: dict) -> str:
         if key == "price":
             return f"{where} has no price (write e.g. price = 12.5: a product is never sold at 0 元)"
         return f"{where} has no {key}"
-    if kind in ("greater_than_equal", "greater_than"):
-        bound = first["ctx"].get("ge", first["ctx"].get("gt"))
-        return f"{label} is {value!r}: it must be {'at least' if kind == 'greater_than_equal' else 'more than'} {bound:g}"
-    if kind == "literal_error":
-        return f"{label} must be {first['ctx']['expected']}, not {value!r}"
-    if kind in ("value_error", "assertion_error"):
-        return f"{label}: {first['msg'].removeprefix('Value error, ')}"
-    wanted = _TYPES.get(kind) or first["msg"].lower()
-    return f"{label} must be {wanted}, not {value!r}"
+    if kind in ("ge", "gt", "le"):
+        bound = {"ge": "at least", "gt": "more than", "le": "at most"}[kind]
+        return f"{label} is {value!r}: it must be {bound} {error.ctx['bound']:g}"
+    if kind == "choice":
+        return f"{label} must be {error.ctx['expected']}, not {value!r}"
+    if kind == "value":
+        return f"{label}: {error.ctx['msg']}"
+    return f"{label} must be {_TYPES[kind]}, not {value!r}"
 
 
 def _where(path: Path, exc: tomllib.TOMLDecodeError) -> str:
@@ -310,49 +363,45 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(_where(path, exc)) from None
 
     try:
-        checked = ConfigFile.model_validate(raw)
-    except ValidationError as exc:
+        checked = _check_file(raw)
+    except _Invalid as exc:
         raise ConfigError(f"{path}: {describe(exc, raw)}") from None
-    names = [p.name for p in checked.products]
+    products = checked["products"]
+    names = [p["name"] for p in products]
     duplicated = {n for n, count in Counter(names).items() if count > 1}
     if duplicated:
         raise ConfigError(f"{path}: product name used twice: {', '.join(sorted(duplicated))}")
-    defaults = [p.name for p in checked.products if p.default]
+    defaults = [p["name"] for p in products if p["default"]]
     if len(defaults) > 1:
         raise ConfigError(f"{path}: only one product can be the default (set meal): {', '.join(defaults)}")
-    bot, wechaty, schedule = checked.bot, checked.wechaty, checked.schedule
+    bot, storage, web = checked["bot"], checked["storage"], checked["web"]
     config = Config(
-        bot_id=bot.id,
-        bot_name=bot.name,
-        admins=frozenset(bot.admins),
-        products=tuple(_product(p) for p in checked.products),
-        database_url=checked.storage.url,
-        files_dir=checked.storage.files_dir,
-        transport=bot.transport,
-        pickup_points=tuple(checked.delivery.pickup_points),
-        wechaty=WechatyConfig(endpoint=wechaty.endpoint, token=wechaty.token, rooms=tuple(wechaty.rooms),
-                              allow_private=wechaty.allow_private),
-        schedule=ScheduleConfig(timezone=schedule.timezone, deadline=schedule.deadline,
-                                remind_before_minutes=schedule.remind_before_minutes,
-                                unpaid_reminders=tuple(schedule.unpaid_reminders),
-                                daily_summary=schedule.daily_summary),
-        web=WebConfig(enabled=checked.web.enabled, host=checked.web.host, port=checked.web.port,
-                      base_url=checked.web.base_url, secret_key=checked.web.secret_key),
+        bot_id=bot["id"],
+        bot_name=bot["name"],
+        admins=frozenset(bot["admins"]),
+        products=tuple(_product(p) for p in products),
+        database_url=storage["url"],
+        files_dir=storage["files_dir"],
+        transport=bot["transport"],
+        pickup_points=checked["delivery"]["pickup_points"],
+        wechaty=WechatyConfig(**checked["wechaty"]),
+        schedule=ScheduleConfig(**checked["schedule"]),
+        web=WebConfig(**web),
         source=str(path),
     )
     check_schedule(config.schedule, str(path))
     return config
 
 
-def _product(table: ProductTable) -> ProductInfo:
+def _product(table: dict[str, Any]) -> ProductInfo:
     return ProductInfo(
-        name=table.name,
-        aliases=tuple(a.strip() for a in table.aliases if a.strip()),
-        price=table.price,
-        unit=table.unit.strip() or "份",
-        stock=table.stock,
-        limit=table.limit,
-        specs=tuple(s.strip() for s in table.specs if s.strip()),
-        default=table.default,
-        confirm_over=table.confirm_over,
+        name=table["name"],
+        aliases=tuple(a.strip() for a in table["aliases"] if a.strip()),
+        price=table["price"],
+        unit=table["unit"].strip() or "份",
+        stock=table["stock"],
+        limit=table["limit"],
+        specs=tuple(s.strip() for s in table["specs"] if s.strip()),
+        default=table["default"],
+        confirm_over=table["confirm_over"],
     )

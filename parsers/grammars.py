@@ -13,6 +13,10 @@ loads a stale table, it builds and saves a new one. A new file is written
 under a temporary name and renamed into place, so processes starting together
 never read half of one. Where the folder cannot be written (a read-only
 install), the grammar is built in memory as before.
+
+An LALR `transformer` (one that runs while the parser reduces, as the menu's
+builder does) is not saved with the tables: it is handed to the loaded parser,
+as lark's own `cache` option does.
 """
 from __future__ import annotations
 
@@ -21,33 +25,36 @@ import logging
 import os
 import sys
 import tempfile
-from importlib.resources import files
 from pathlib import Path
 
 import lark
-from lark import Lark
+from lark import Lark, Transformer
 
-CACHE = Path(str(files("grammar"))) / "__pycache__"
+# grammar/ beside parsers/, in a checkout and in an installed package alike (a plain
+# path: importlib.resources would cost its own imports, zipfile among them, at start-up)
+FOLDER = Path(__file__).resolve().parent.parent / "grammar"
+CACHE = FOLDER / "__pycache__"
 SUFFIX = ".lark-parser"
 
 log = logging.getLogger("jielong.grammars")
 
 
-def load(name: str, **options) -> Lark:
+def load(name: str, transformer: Transformer | None = None, **options) -> Lark:
     """The LALR parser of grammar/`name`.lark with lark `options`, built or loaded.
 
-    No `transformer`: a saved parser cannot carry one; transform the tree instead."""
-    source = files("grammar").joinpath(f"{name}.lark").read_text(encoding="utf-8")
+    `transformer` (optional) runs while the parser reduces; it is not part of the saved tables."""
+    source = (FOLDER / f"{name}.lark").read_text(encoding="utf-8")
     options.setdefault("parser", "lalr")
     path = CACHE / f"{name}.{_stamp(source, options)}{SUFFIX}"
     try:
         with path.open("rb") as handle:
-            return Lark.load(handle)
+            # lark's own cache loads this way: Lark.load() takes no transformer
+            return Lark.__new__(Lark)._load(handle, transformer=transformer)
     except FileNotFoundError:
         pass
     except Exception:   # damaged or unreadable: build it again and replace it
         log.debug("could not load %s; building the grammar again", path, exc_info=True)
-    parser = Lark(source, **options)
+    parser = Lark(source, transformer=transformer, **options)
     _save(parser, path)
     return parser
 
@@ -57,7 +64,7 @@ def _save(parser: Lark, path: Path) -> None:
         CACHE.mkdir(exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=CACHE, prefix=f".{path.name}.", suffix=".tmp", delete=False) as handle:
             temporary = Path(handle.name)
-            parser.save(handle)
+            parser.save(handle, exclude_options=("transformer",))
     except OSError:
         return                                          # a read-only install: build in memory each time
     try:

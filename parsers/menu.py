@@ -19,18 +19,17 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
+from parsers import grammars
 from parsers.catalogue import Catalogue, ProductInfo, fold
 from parsers.numbers import parse_number
 from parsers.text import without_emoji
 from parsers.units import UNIT_WORDS
 
-GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "menu.lark"
 DEFAULT_UNIT = "份"
 MAX_LINE = 200          # longer lines are prose (or an attack), not menu lines
 MAX_LINES = 300         # a menu longer than this is not read past it
@@ -49,25 +48,32 @@ _PER = rf"(?:(?:\s*/\s*|一|每(?!人)){_UNIT})"
 _MEASURE = r"(?:ml|mL|ML|毫升|cm|mm|厘米|毫米|米|寸|层|抽|码)"
 _AFTER_BARE = r"(?=\s|$|/\s*\d|[)）】\]（(【\[,，;；、。|])"
 
-_TOKENS = re.compile("|".join((
-    r"(?P<SPECKW>规格\s*[:：]?)",
-    rf"(?P<STOCK>(?:限量|仅剩|只剩|还剩|剩余|剩|库存|共)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
-    rf"(?P<LIMIT>(?:每人限购|每人限|每人最多|每户限购|每户限|每人|限购)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
-    # a price: marked with ¥/元/块, or per a unit, or a bare number before a break
-    rf"(?P<AMOUNT>(?:[¥￥]\s*{_NUM}(?:\s*元)?|{_NUM}\s*(?:元|块钱|块|rmb|RMB)){_PER}?"
-    rf"|{_NUM}{_PER}|{_NUM}{_AFTER_BARE})",
-    # a pack size: 一盒六个, 500g, 550ml*24瓶, 10斤装
-    rf"(?P<PACK>(?:{_NUM}|[{_CN}]+)\s*{_UNIT}\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}"
-    rf"|{_NUM}\s*(?:{_MEASURE}|{_UNIT})(?:\s*[*xX×]\s*{_NUM}\s*{_UNIT}?)?装?|[{_CN}]+{_UNIT}装)",
-    r"(?P<LPAR>[(（【\[])",
-    r"(?P<RPAR>[)）】\]])",
-    r"(?P<SLASH>[/／])",
-    r"(?P<LISTSEP>、)",
-    r"(?P<SEP>[,，;；|｜。])",
-    r"(?P<GLUE>\d+(?:[.:：\-]\d+)*)",   # digits inside words: 3月28日, 10:50, 3层
-    # a run of plain text; a character that may start another token is a WORD on its own
-    r"(?P<WORD>[^\s\d/／、,，;；|｜。()（）【】\[\]¥￥规限仅只还剩库共每一二两三四五六七八九十百]+|\S)",
-)))
+# Compiled on first use: the alternation (every unit word, several times over) takes
+# ~15-20 ms to compile, paid by every process that imports this module, and
+# `jielong parse` of an order line never reads a menu.
+@lru_cache(maxsize=1)
+def _tokens() -> re.Pattern[str]:
+    return re.compile("|".join((
+        r"(?P<SPECKW>规格\s*[:：]?)",
+        rf"(?P<STOCK>(?:限量|仅剩|只剩|还剩|剩余|剩|库存|共)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
+        rf"(?P<LIMIT>(?:每人限购|每人限|每人最多|每户限购|每户限|每人|限购)\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}?)",
+        # a price: marked with ¥/元/块, or per a unit, or a bare number before a break
+        rf"(?P<AMOUNT>(?:[¥￥]\s*{_NUM}(?:\s*元)?|{_NUM}\s*(?:元|块钱|块|rmb|RMB)){_PER}?"
+        rf"|{_NUM}{_PER}|{_NUM}{_AFTER_BARE})",
+        # a pack size: 一盒六个, 500g, 550ml*24瓶, 10斤装
+        rf"(?P<PACK>(?:{_NUM}|[{_CN}]+)\s*{_UNIT}\s*(?:{_NUM}|[{_CN}]+)\s*{_UNIT}"
+        rf"|{_NUM}\s*(?:{_MEASURE}|{_UNIT})(?:\s*[*xX×]\s*{_NUM}\s*{_UNIT}?)?装?|[{_CN}]+{_UNIT}装)",
+        r"(?P<LPAR>[(（【\[])",
+        r"(?P<RPAR>[)）】\]])",
+        r"(?P<SLASH>[/／])",
+        r"(?P<LISTSEP>、)",
+        r"(?P<SEP>[,，;；|｜。])",
+        r"(?P<GLUE>\d+(?:[.:：\-]\d+)*)",   # digits inside words: 3月28日, 10:50, 3层
+        # a run of plain text; a character that may start another token is a WORD on its own
+        r"(?P<WORD>[^\s\d/／、,，;；|｜。()（）【】\[\]¥￥规限仅只还剩库共每一二两三四五六七八九十百]+|\S)",
+    )))
+
+
 _AMOUNT_PARTS = re.compile(rf"[¥￥]?\s*({_NUM})\s*(元|块钱|块|rmb|RMB)?(?:(?:\s*/\s*|一|每)({_UNIT}))?")
 _DIGIT = re.compile(r"[0-9０-９①-⑳❶-❿]")
 _QUANTITY = re.compile(rf"({_NUM}|[{_CN}]+)\s*({_UNIT})?$")
@@ -157,7 +163,7 @@ def tokenize(line: str) -> list[Token]:
         value = code.group(1) or code.group(2).upper()
         tokens.append(Token("CODE", value, start_pos=0, end_pos=code.end()))
         start = code.end()
-    for m in _TOKENS.finditer(line, start):
+    for m in _tokens().finditer(line, start):
         kind, text = m.lastgroup, m.group()
         if text.isspace():
             continue
@@ -195,8 +201,7 @@ def _sane_amount(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     # the builder runs while the LALR parser reduces: no tree is built for a line
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer=_Tokens, start="line",
-                transformer=MenuBuilder())
+    return grammars.load("menu", lexer=_Tokens, start="line", transformer=MenuBuilder())
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ carry prices. Such lines are description; `JielongPost.menu` reads them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from lark import Lark, Token, Transformer, v_args
@@ -43,6 +43,9 @@ class JielongPost:
     description: tuple[str, ...] = ()
     example: str | None = None
     entries: tuple[PostEntry, ...] = ()
+    # the line of the parsed text (its index in text.split("\n")) each entry is on,
+    # so the bot can read the same line as sent without parsing the message again
+    entry_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     @cached_property
     def menu(self) -> Menu:
@@ -96,10 +99,37 @@ def _classify(line: str) -> tuple[str, str | _Numbered]:
     return "LINE", line
 
 
-def _line_tokens(text: str, opening: bool = False) -> list[Token]:
-    lines: list[tuple[int, str, str, str | _Numbered]] = []    # (line number, line, kind, value)
-    header: Token | None = None
-    for number, line in enumerate(text.split("\n")):
+def entry_as_written(line: str) -> PostEntry | None:
+    """The entry a numbered line carries, read as `parse_post` reads one (the line
+    as sent, say, when the post was parsed normalised); None if it carries none."""
+    kind, value = _classify(line.strip())
+    return value.entry if kind == "ENTRY" else None
+
+
+_Line = tuple[int, str, str, "str | _Numbered"]      # (line number, line, kind, value)
+# The text last read into lines: (text, first line number, its line count, header, lines).
+_last_read: tuple[str, int, int, Token | None, list[_Line]] | None = None
+
+
+def _read_lines(text: str, first_line: int) -> tuple[Token | None, list[_Line]]:
+    """The header and the classified lines after it. A repost is the list before
+    it plus a line: when `text` continues the text read last, only the added
+    lines are read."""
+    global _last_read
+    last = _last_read
+    if (last is not None and last[1] == first_line and last[3] is not None and len(text) > len(last[0])
+            and text[len(last[0])] == "\n" and text.startswith(last[0])):
+        header, lines = last[3], list(last[4])
+        header, lines = _classify_lines(text[len(last[0]) + 1:], first_line + last[2], header, lines)
+    else:
+        header, lines = _classify_lines(text, first_line, None, [])
+    _last_read = (text, first_line, text.count("\n") + 1, header, lines)
+    return header, list(lines)
+
+
+def _classify_lines(text: str, first_line: int, header: Token | None,
+                    lines: list[_Line]) -> tuple[Token | None, list[_Line]]:
+    for number, line in enumerate(text.split("\n"), first_line):
         line = line.strip()
         if not line:
             continue
@@ -107,6 +137,11 @@ def _line_tokens(text: str, opening: bool = False) -> list[Token]:
             header = Token("HEADER", line[len(HEADER):].strip(), line=number)
             continue
         lines.append((number, line, *_classify(line)))
+    return header, lines
+
+
+def _line_tokens(text: str, opening: bool = False, first_line: int = 0) -> list[Token]:
+    header, lines = _read_lines(text, first_line)
     tokens: list[Token] = [header] if header is not None else []
     menu = _menu_lines(lines, opening)
     for index, (number, line, kind, value) in enumerate(lines):
@@ -118,7 +153,7 @@ def _line_tokens(text: str, opening: bool = False) -> list[Token]:
                 run.entries = []
                 tokens.append(run)
             if value.entry is not None:
-                tokens[-1].entries.append(value.entry)
+                tokens[-1].entries.append((number, value.entry))
         else:
             tokens.append(Token(kind, value, line=number))
     return tokens
@@ -170,7 +205,7 @@ def _bare_priced(line: _Numbered) -> bool:
 class PostBuilder(Transformer):
     def post(self, header: Token, *parts):
         title = str(header)
-        description, example, entries = [], None, []
+        description, example, entries = [], None, []     # entries: (line number, entry)
         for kind, value in parts:
             if kind == "title" and not title:
                 title = value
@@ -180,7 +215,8 @@ class PostBuilder(Transformer):
                 example = value
             else:
                 entries.extend(value)
-        return JielongPost(title, tuple(description), example, tuple(entries))
+        return JielongPost(title, tuple(description), example, tuple(entry for _, entry in entries),
+                           tuple(number for number, _ in entries))
 
     def title(self, line: Token):
         return "title", str(line)
@@ -204,7 +240,9 @@ def parse_post(text: str, opening: bool = False) -> JielongPost | None:
     are its menu."""
     if not is_jielong(text):
         return None
+    body = text.lstrip()
+    skipped = text.count("\n", 0, len(text) - len(body))     # entry_lines count the lines lstrip dropped
     try:
-        return _BUILDER.transform(_parser().parse(_line_tokens(text.lstrip(), opening)))
+        return _BUILDER.transform(_parser().parse(_line_tokens(body, opening, skipped)))
     except LarkError:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -94,8 +95,28 @@ def normalize(text: str) -> str:
     """
     if not _LINE_BREAK.search(text):
         return _normalize_line(text)
-    # split (not splitlines) keeps a trailing empty line, so "\n" stays "\n"
-    return "\n".join(map(_normalize_line, _LINE_BREAK.split(text)))
+    for raw, done in reversed(tuple(_recent)):     # a copy: other threads normalise too
+        # a repost is the list before it plus a line: normalise only what was added
+        if len(text) > len(raw) and text[len(raw)] == "\n" and raw[-1] != "\r" and text.startswith(raw):
+            normalised = done + "\n" + normalize(text[len(raw) + 1:])
+            break
+    else:
+        # split (not splitlines) keeps a trailing empty line, so "\n" stays "\n"
+        normalised = "\n".join(map(_normalize_line, _LINE_BREAK.split(text)))
+    if len(text) >= _CONTINUED:
+        _recent.append((text, normalised))
+    return normalised
+
+
+# The last few long texts normalised, for texts that continue one of them.
+_CONTINUED = 200       # characters: shorter texts are cheap to normalise anyway
+_recent: deque[tuple[str, str]] = deque(maxlen=4)
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` as `normalize` sees them: line i of normalize(text) is
+    line i of this list, normalised (every break str.splitlines knows ends one)."""
+    return _LINE_BREAK.split(text)
 
 
 @lru_cache(maxsize=65536)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Question
@@ -81,23 +81,32 @@ def new_question(*, round_id: int | None, room_id: str, sender: str, customer: s
                     followed=False, retried=False)
 
 
+# Statements built once: every 接龙 line that orders runs `_SETTLES` (settle_ordered),
+# and building one costs more than running it on SQLite.
+_SENDERS_OPEN = (Question.round_id == bindparam("round"), Question.sender == bindparam("sender"),
+                 Question.state == OPEN, Question.settled.is_(False), Question.reason != REFUSED)
+_OPEN_OF_SENDER = select(Question).where(*_SENDERS_OPEN).order_by(Question.id.desc())
+# only what settling needs: columns, not Question objects (still ORM columns, so the
+# session flushes a question asked earlier in this unit of work before it runs)
+_SETTLES = select(Question.id, Question.settled_by).where(*_SENDERS_OPEN)
+_SETTLE = (update(Question).where(Question.id.in_(bindparam("ids", expanding=True)))
+           .values(state=ANSWERED, settled=True, settled_at=bindparam("at"))
+           .execution_options(synchronize_session="fetch"))
+_WAITING_IN_ROUND = (select(Question).where(Question.round_id == bindparam("round"), Question.state == OPEN,
+                                            Question.settled.is_(False), Question.reason != REFUSED)
+                     .order_by(Question.id))
+
+
 def open_questions(session: Session, round_id: int, sender: str) -> list[Question]:
     """A sender's open questions in a round, the latest first (an answer goes
     to the latest question it fits)."""
-    return list(session.scalars(
-        select(Question).where(Question.round_id == round_id, Question.sender == sender,
-                               Question.state == OPEN, Question.settled.is_(False),
-                               Question.reason != REFUSED)
-        .order_by(Question.id.desc())))
+    return list(session.scalars(_OPEN_OF_SENDER, {"round": round_id, "sender": sender}))
 
 
 def waiting_in_round(session: Session, round_id: int) -> list[Question]:
     """The round's questions still waiting for an answer, oldest first, as
     the merchant's 待确认 numbers them (refused late entries are not waiting)."""
-    return list(session.scalars(
-        select(Question).where(Question.round_id == round_id, Question.state == OPEN,
-                               Question.settled.is_(False), Question.reason != REFUSED)
-        .order_by(Question.id)))
+    return list(session.scalars(_WAITING_IN_ROUND, {"round": round_id}))
 
 
 def item_done(question: Question, index: int, at: datetime) -> None:
@@ -124,12 +133,10 @@ def settle_ordered(session: Session, round_id: int, sender: str, products: Itera
     names = set(products)
     if not names:
         return 0
-    ids = [question.id for question in open_questions(session, round_id, sender)
-           if names & set(question.settled_by or ()) or "*" in (question.settled_by or ())]
+    ids = [row.id for row in session.execute(_SETTLES, {"round": round_id, "sender": sender})
+           if names & set(row.settled_by or ()) or "*" in (row.settled_by or ())]
     if ids:
-        session.execute(update(Question).where(Question.id.in_(ids))
-                        .values(state=ANSWERED, settled=True, settled_at=at)
-                        .execution_options(synchronize_session="fetch"))
+        session.execute(_SETTLE, {"ids": ids, "at": at})
     return len(ids)
 
 

@@ -122,7 +122,7 @@ def test_a_puppet_service_that_is_not_there_is_the_puppet_fault(tmp_path):
 
 
 def test_the_real_puppet_service_accepts_its_token_and_refuses_another(tmp_path, _wechaty_available):
-    from test_wechaty_transport import PuppetServiceProcess, _free_port
+    from puppet_service import PuppetServiceProcess, free_port as _free_port
 
     port = _free_port()
     service = PuppetServiceProcess(port, "right-token", tmp_path / "service.log").start()
@@ -139,7 +139,7 @@ def test_the_real_puppet_service_accepts_its_token_and_refuses_another(tmp_path,
 
 @pytest.fixture(scope="module")
 def _wechaty_available():
-    from test_wechaty_transport import _unavailable
+    from puppet_service import unavailable as _unavailable
 
     import os
     reason = _unavailable()

@@ -87,3 +87,16 @@ def test_no_temporary_files_are_left_behind(cache):
     grammars.load("command", start="command")
     grammars.load("deadline", lexer="contextual")
     assert sorted(p.name.split(".")[0] for p in cache.iterdir()) == ["command", "deadline"]
+
+
+def test_a_loaded_parser_runs_the_transformer_it_is_handed(cache, monkeypatch):
+    from parsers import menu
+
+    line = menu.prepare("3. 草莓 35元/斤")
+    built_parser = grammars.load("menu", lexer=menu._Tokens, start="line", transformer=menu.MenuBuilder())
+    built = _count_builds(monkeypatch)
+    loaded_parser = grammars.load("menu", lexer=menu._Tokens, start="line", transformer=menu.MenuBuilder())
+    assert built == []                                   # loaded, the builder handed in
+    expected = built_parser.parse(menu.tokenize(line))
+    assert loaded_parser.parse(menu.tokenize(line)) == expected
+    assert expected[1]                                   # the builder's (code, items), not a tree

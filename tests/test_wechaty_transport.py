@@ -13,28 +13,20 @@ set: then it fails.
 """
 from __future__ import annotations
 
-import ctypes
-import importlib.util
-import json
 import os
 import secrets
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVICE = ROOT / "tests" / "wechaty_service"
-JIELONG = Path(sys.executable).parent / "jielong"
+from puppet_service import BOT, BOT_NAME, free_port as _free_port, unavailable as _unavailable
+from puppet_service import PuppetServiceProcess, _die_with_the_caller as _die_with_the_test, _tail
 
-BOT, BOT_NAME = "bot", "小龙"
+JIELONG = Path(sys.executable).parent / "jielong"
 ADMIN, CHEN, LI, WANG, ZHAO, SUN = "wxid_admin", "wxid_chen", "wxid_li", "wxid_wang", "wxid_zhao", "wxid_sun"
 ROOM, OTHER_ROOM = "fruit@chatroom", "chat@chatroom"
 SETUP = {
@@ -109,16 +101,6 @@ allow_private = false
 """
 
 
-def _unavailable() -> str | None:
-    if not shutil.which("node") or not shutil.which("npm"):
-        return "node and npm are not on PATH"
-    if not (SERVICE / "node_modules" / "wechaty-puppet-service").is_dir():
-        return f"no node_modules: run `npm install` in {SERVICE.relative_to(ROOT)}"
-    if importlib.util.find_spec("wechaty_puppet_service") is None:
-        return "the wechat extra is not installed: pip install -e '.[wechat]'"
-    return None
-
-
 @pytest.fixture(scope="module")
 def _wechaty_available() -> None:
     reason = _unavailable()
@@ -128,102 +110,6 @@ def _wechaty_available() -> None:
         pytest.fail(f"the Wechaty integration test must run here but cannot: {reason}")
     pytest.skip(f"Wechaty puppet service unavailable ({reason}); "
                 "set JIELONG_REQUIRE_WECHATY=1 to make this a failure")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _die_with_the_test() -> None:
-    """Linux: the child gets SIGTERM if the test process dies without cleaning up."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-class PuppetServiceProcess:
-    """server.mjs: commands as JSON lines on stdin, events as JSON lines on stdout."""
-
-    def __init__(self, port: int, token: str, log: Path) -> None:
-        self.port, self.token, self.log = port, token, log
-        self.events: list[dict] = []
-        self.changed = threading.Condition()
-        self.ref = 0
-
-    def start(self) -> "PuppetServiceProcess":
-        with open(self.log, "ab") as stderr:
-            self.proc = subprocess.Popen(
-                ["node", "server.mjs", "--port", str(self.port), "--token", self.token,
-                 "--bot-id", BOT, "--bot-name", BOT_NAME],
-                cwd=SERVICE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                text=True, encoding="utf-8", preexec_fn=_die_with_the_test,
-            )
-        threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for(lambda e: e["event"] == "ready", 20, "the service to listen")
-        self.command("setup", **SETUP)
-        return self
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            event = json.loads(line)
-            with self.changed:
-                self.events.append(event)
-                self.changed.notify_all()
-        with self.changed:
-            self.changed.notify_all()
-
-    def wait_for(self, match: Callable[[dict], bool], timeout: float, what: str, since: int = 0) -> dict:
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while True:
-                for event in self.events[since:]:
-                    if match(event):
-                        return event
-                left = deadline - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None:
-                    raise AssertionError(
-                        f"timed out waiting for {what}; last events: {self.events[-6:]}\n"
-                        f"--- service log ---\n{_tail(self.log)}")
-                self.changed.wait(min(left, 0.2))
-
-    def command(self, cmd: str, **fields) -> dict:
-        self.ref += 1
-        ref = self.ref
-        self.proc.stdin.write(json.dumps({"cmd": cmd, "ref": ref, **fields}, ensure_ascii=False) + "\n")
-        self.proc.stdin.flush()
-        answer = self.wait_for(lambda e: e.get("ref") == ref, 10, f"an answer to {cmd}")
-        assert answer["event"] != "error", answer
-        return answer
-
-    def say(self, who: str, room: str, text: str, mentions: tuple[str, ...] = (), type: int = TEXT) -> None:
-        self.command("say", contact=who, room=room, text=text, mentions=list(mentions), type=type)
-
-    def bot_said(self) -> list[dict]:
-        with self.changed:
-            return [e for e in self.events if e["event"] == "bot-said"]
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)          # a crash, not a goodbye
-        self.proc.wait(5)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.stdin.close()                    # server.mjs stops when stdin closes
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
 
 
 def _orders_document(db_url: str) -> dict:
@@ -293,7 +179,7 @@ def _chat(tmp: Path, *, restart: bool) -> Run:
     (tmp / "config.toml").write_text(
         CONFIG.format(bot=BOT, bot_name=BOT_NAME, admin=ADMIN, port=run.port, token=run.token),
         encoding="utf-8")
-    service = PuppetServiceProcess(run.port, run.token, run.service_log).start()
+    service = PuppetServiceProcess(run.port, run.token, run.service_log, SETUP).start()
     with open(run.bot_log, "wb") as log:
         bot = subprocess.Popen(
             [str(JIELONG), "run", "--config", str(tmp / "config.toml"), "--db", run.db_url],
@@ -325,7 +211,7 @@ def _chat(tmp: Path, *, restart: bool) -> Run:
         if restart:
             run.bot_said += service.bot_said()
             service.kill()
-            service = PuppetServiceProcess(run.port, run.token, run.service_log).start()
+            service = PuppetServiceProcess(run.port, run.token, run.service_log, SETUP).start()
             online()
 
         # None of these is an order: a private chat, another room, the bot's own account.
@@ -431,7 +317,7 @@ def test_first_run_draws_the_login_qr_and_binds_the_merchant_with_the_printed_co
     (tmp_path / "config.toml").write_text(
         CONFIG.format(bot=BOT, bot_name=BOT_NAME, admin=ADMIN, port=run.port, token=run.token)
         .replace(f'admins = ["{ADMIN}"]', "admins = []"), encoding="utf-8")
-    service = PuppetServiceProcess(run.port, run.token, run.service_log).start()
+    service = PuppetServiceProcess(run.port, run.token, run.service_log, SETUP).start()
     with open(run.bot_log, "wb") as log:
         bot = subprocess.Popen(
             [str(JIELONG), "run", "--config", str(tmp_path / "config.toml"), "--db", run.db_url],

@@ -24,7 +24,10 @@ def dispatch(ctx: Context, commands: Registry) -> None:
         ctx.say("消息太长了，请分开发送")
         return
     first_line = ctx.command_text().split("\n", 1)[0]
-    if ctx.msg.room is not None and not ctx.is_admin and says_paid(ctx.command_text()):
+    # a #接龙 repost is never a payment claim (says_paid reads whole messages of at most
+    # 20 characters); asking costs a pass over every line of the list
+    if (ctx.msg.room is not None and not ctx.is_admin and not is_jielong(ctx.text)
+            and says_paid(ctx.command_text())):
         said_paid(ctx)                  # 已付, 已转账, 付了: noted for the merchant
         return
     found = commands.find(first_line)

@@ -20,8 +20,8 @@ from bot.chat.customer import ask_what, ask_which_product, report, sole_product_
 from bot.chat.orders import Refusal
 from parsers.entry import EntryRequest, ItemRequest, parse_line
 from parsers.menu import Menu
-from parsers.post import JielongPost, PostEntry, parse_post
-from parsers.text import normalize
+from parsers.post import JielongPost, PostEntry, entry_as_written, is_jielong, parse_post
+from parsers.text import normalize, split_lines
 from storage import order_rows
 from storage.models import Order, Round
 from storage.order_rows import KeyRow
@@ -53,12 +53,32 @@ def handle_post(ctx: Context, post: JielongPost) -> None:
 
 def _entries_as_written(ctx: Context, post: JielongPost, opening: bool) -> Sequence[PostEntry]:
     """The post's entries as sent, so customer names keep their form (錢老師, 🌸);
-    the normalised ones when the two readings do not line up."""
-    raw = parse_post(ctx.msg.text.lstrip(), opening)
-    if raw is None or len(raw.entries) != len(post.entries) or any(
-            content_key(a.text) != content_key(b.text) for a, b in zip(raw.entries, post.entries)):
-        return post.entries
-    return raw.entries
+    the normalised ones when the two readings do not line up.
+
+    Normalising keeps the lines (one per line as sent), so each entry is read
+    from its own line of the message as sent, without parsing the whole
+    message a second time."""
+    raw_text = ctx.msg.text        # the dispatcher turned longer ones away: ctx.text is all of it
+    if raw_text == ctx.text or not is_jielong(raw_text):
+        return post.entries        # sent in normal form already (the usual case), or no 接龙 as sent
+    raw_lines = split_lines(raw_text)
+    if len(post.entry_lines) != len(post.entries) or len(raw_lines) != ctx.text.count("\n") + 1:
+        raw = parse_post(raw_text.lstrip(), opening)    # lines that do not line up: read it all again
+        if raw is None or len(raw.entries) != len(post.entries) or any(
+                content_key(a.text) != content_key(b.text) for a, b in zip(raw.entries, post.entries)):
+            return post.entries
+        return raw.entries
+    normal_lines = ctx.text.split("\n")
+    written: list[PostEntry] = []
+    for entry, number in zip(post.entries, post.entry_lines):
+        if raw_lines[number] == normal_lines[number]:
+            written.append(entry)       # a line sent in normal form reads the same
+            continue
+        raw = entry_as_written(raw_lines[number])
+        if raw is None or raw.text != entry.text and content_key(raw.text) != content_key(entry.text):
+            return post.entries
+        written.append(raw)
+    return written
 
 
 def _menu_as_written(ctx: Context, post: JielongPost) -> Menu:

@@ -22,15 +22,18 @@ from parsers.entry import ItemProblem, ItemRequest, ResolvedItem, resolve_item
 from storage import menus, order_rows, questions
 from storage.models import Order, OrderHistory, OrderItem, Product, Question, Round
 from storage.queries import SAID_PAID
+from storage.menus import ProductRow
 from storage.questions import AskedItem
 from storage.order_rows import ItemValues
 
 EPSILON = 1e-9
+PRELOADED = 200     # a round selling at most this many products has all its rows read at its first order
 
 # Statements every message runs, built once (building one costs more than running it).
 _UNCLOSED_ROUND = (select(Round).where(Round.room_id == bindparam("room"), Round.status == "open")
                    .order_by(Round.id.desc()).limit(1))
 _ORDERS = Order.__table__
+_PRODUCT_ROWS = select(Product.__table__).where(Product.__table__.c.id.in_(bindparam("ids", expanding=True)))
 _LAST_SEQ = (select(_ORDERS.c.seq).where(_ORDERS.c.round_id == bindparam("round"))
              .order_by(_ORDERS.c.seq.desc()).limit(1))
 _LOCK_ROUND = select(Round.id).where(Round.id == bindparam("round")).with_for_update()
@@ -42,6 +45,12 @@ _TAKE_STOCK = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product"),
 _GIVE_BACK = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product"), _PRODUCTS.c.stock.is_not(None))
               .values(stock=_PRODUCTS.c.stock + bindparam("quantity")).returning(_PRODUCTS.c.stock))
 _STOCK = select(_PRODUCTS.c.stock).where(_PRODUCTS.c.id == bindparam("product"))
+
+
+def read_unclosed_round(session: Session, room_id: str) -> Round | None:
+    """The room's round not closed yet, read once at the start of a unit of work
+    (handed to `OrderBook(unclosed=...)`)."""
+    return session.scalar(_UNCLOSED_ROUND, {"room": room_id})
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,8 @@ class OrderBook:
     """Orders of one room's rounds, read and written through a session."""
 
     def __init__(self, session: Session, sells: RoundCatalogue, now: datetime,
-                 catalogues: Callable[[Session, int | None], RoundCatalogue] = read_round) -> None:
+                 catalogues: Callable[[Session, int | None], RoundCatalogue] = read_round,
+                 unclosed: tuple[str, Round | None] | None = None) -> None:
         """`sells`: what the room's round sells (bot/chat/catalogues.py); `catalogues`
         gives another round's, when this unit of work opens or switches one."""
         self.session = session
@@ -117,6 +127,9 @@ class OrderBook:
         self.closed: list[Round] = []      # so their timed jobs follow once it commits
         self._touched: set[int] = set()    # rounds changed in this unit of work
         self.revisions: dict[int, int] = {}   # their new revisions, once `finish` ran
+        # (room, its unclosed round) as read at the start of this unit of work: the
+        # round is read once per message, not again by every handler that asks
+        self._unclosed = unclosed
 
     # -- rounds ----------------------------------------------------------------
 
@@ -131,7 +144,13 @@ class OrderBook:
 
     def unclosed_round(self, room_id: str) -> Round | None:
         """The round not closed yet, even if its deadline has passed."""
-        return self.session.scalar(_UNCLOSED_ROUND, {"room": room_id})
+        if self._unclosed is not None and self._unclosed[0] == room_id:
+            known = self._unclosed[1]
+            if known is None or known.status == "open":
+                return known
+        rnd = self.session.scalar(_UNCLOSED_ROUND, {"room": room_id})
+        self._unclosed = (room_id, rnd)
+        return rnd
 
     def accepting(self, rnd: Round) -> bool:
         return rnd.status == "open" and (rnd.deadline is None or self.now <= as_utc(rnd.deadline))
@@ -151,6 +170,7 @@ class OrderBook:
                     description=description)
         self.session.add(new)
         self.session.flush()
+        self._unclosed = (room_id, new)
         self.opened.append(new)
         if menu:
             menus.save_menu(self.session, new.id, menu)
@@ -163,8 +183,8 @@ class OrderBook:
 
     def _sell(self, sells: RoundCatalogue) -> None:
         self.catalogue = sells.catalogue
-        self._ids = sells.ids                     # product rows are read when an order needs one
-        self._rows: dict[str, Product] = {}
+        self._ids = sells.ids
+        self._products: dict[str, ProductRow] = {}    # read when an order needs them (`product`)
 
     def configured(self) -> list[ProductInfo]:
         """The configured catalogue (what a post's menu lines may name)."""
@@ -195,10 +215,16 @@ class OrderBook:
     def orders_of(self, rnd: Round, owner: str) -> list[Order]:
         return [o for o in self.live_orders(rnd) if o.owner == owner]
 
-    def product(self, name: str) -> Product:
-        row = self._rows.get(name)
+    def product(self, name: str) -> Product | ProductRow:
+        """What the round sells under `name`, as read for this message."""
+        row = self._products.get(name)
         if row is None:
-            row = self._rows[name] = self.session.get(Product, self._ids[name])
+            # a round of a few products: all their rows in one statement, as the orders and
+            # replies of a message touch most of them; of a shop's thousands, the one asked for
+            ids = list(self._ids.values()) if len(self._ids) <= PRELOADED else [self._ids[name]]
+            for found in self.session.execute(_PRODUCT_ROWS, {"ids": ids}):
+                self._products.setdefault(found.name, ProductRow(**found._mapping))
+            row = self._products[name]
         return row
 
     def place(self, rnd: Round, owner: str, customer: str, items: Sequence[ItemRequest], note: str,
@@ -293,6 +319,8 @@ class OrderBook:
             if item.product_id == product.id and item.spec == spec:
                 item.quantity = round(item.quantity + quantity, 4)
                 return item
+        if not isinstance(product, Product):
+            product = self.session.get(Product, product.id)     # an order's item needs the ORM object
         item = OrderItem(product=product, product_id=product.id, spec=spec, quantity=quantity,
                          unit_price=price_of(product, spec))
         order.items.append(item)
@@ -330,14 +358,14 @@ class OrderBook:
         taken = left is not None
         if not taken:   # what is left, for the answer
             left = self.session.execute(_STOCK, {"product": product.id}).scalar()
-        set_committed_value(product, "stock", left)
+        _stock_now(product, left)
         return taken
 
     def give_back(self, product: Product, quantity: float) -> None:
         if product.stock is None or quantity <= 0:
             return
         left = self.session.execute(_GIVE_BACK, {"product": product.id, "quantity": quantity}).scalar()
-        set_committed_value(product, "stock", left)
+        _stock_now(product, left)
 
     # -- changes ---------------------------------------------------------------
 
@@ -462,7 +490,15 @@ def refused_item(refusal: Refusal, spec: str | None = None, quantity: float | No
                      refusal.unit or None, refusal.available)
 
 
-def price_of(product: Product, spec: str | None) -> float:
+def _stock_now(product: Product | ProductRow, left: float | None) -> None:
+    """What the database says is left, without making the ORM write it back."""
+    if isinstance(product, Product):
+        set_committed_value(product, "stock", left)
+    else:
+        product.stock = left
+
+
+def price_of(product: Product | ProductRow, spec: str | None) -> float:
     """The unit price of a product in a spec: the menu's price for that spec, if it gave one."""
     if spec is not None and product.spec_prices and product.specs and spec in product.specs:
         index = list(product.specs).index(spec)

@@ -19,10 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.messages import Attachment, Reply
 from storage import outbox as store
 from storage.database import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 log = logging.getLogger("jielong.outbox")
 
@@ -66,52 +70,63 @@ class Outbox:
         while True:
             with self.db.transaction() as connection:
                 rows = store.pending(connection, after, BATCH)
+                if rows:
+                    # the first reply is sent in the transaction that found it: one
+                    # BEGIN/COMMIT fewer per message, which mostly has one reply
+                    after = self._take(rows[0], blocked, result, connection)
             if not rows:
                 return result
-            for row in rows:
-                after = row.id
-                if row.to in blocked or self.clock() < self._not_before.get(row.to, float("-inf")):
-                    blocked.add(row.to)       # keep this recipient's order: skip the rest of theirs
-                    result.waiting += 1
-                    continue
-                outcome = self._send_one(row)
-                if outcome is None:           # another worker is sending it, or has sent it
-                    blocked.add(row.to)
-                elif outcome:
-                    result.sent += 1
-                else:
-                    result.failed += 1
-                    result.waiting += 1
-                    blocked.add(row.to)
+            for row in rows[1:]:
+                after = self._take(row, blocked, result)
             if len(rows) < BATCH:
                 return result
 
-    def _send_one(self, row) -> bool | None:
+    def _take(self, row, blocked: set[str], result: DrainResult, connection: Connection | None = None) -> int:
+        """Send one pending row unless its recipient is blocked; returns its id."""
+        if row.to in blocked or self.clock() < self._not_before.get(row.to, float("-inf")):
+            blocked.add(row.to)       # keep this recipient's order: skip the rest of theirs
+            result.waiting += 1
+            return row.id
+        outcome = self._send_one(row, connection)
+        if outcome is None:           # another worker is sending it, or has sent it
+            blocked.add(row.to)
+        elif outcome:
+            result.sent += 1
+        else:
+            result.failed += 1
+            result.waiting += 1
+            blocked.add(row.to)
+        return row.id
+
+    def _send_one(self, row, connection: Connection | None = None) -> bool | None:
         """Send one reply while holding its row: True sent, False failed, None not ours.
 
         The row is claimed with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL), so
-        two processes draining one outbox never send the same reply twice.
+        two processes draining one outbox never send the same reply twice. In
+        `connection`'s transaction if given, else in one of its own.
         """
+        if connection is None:
+            with self.db.transaction() as own:
+                return self._send_one(row, own)
         attachments = tuple(Attachment(Path(a["path"]), a.get("kind", "file")) for a in row.attachments or ())
         reply = Reply(row.to, row.text, tuple(row.mentions or ()), attachments)
-        with self.db.transaction() as connection:
-            if not store.claim(connection, row.id):
-                return None
-            try:
-                self.send(reply)
-            except Exception as exc:  # the network's problem, not the reply's: try again later
-                failures = self._failures.get(row.to, 0) + 1
-                self._failures[row.to] = failures
-                wait = min(self.cap, self.first * 2 ** (failures - 1))
-                self._not_before[row.to] = self.clock() + wait
-                store.tried(connection, row.id)
-                log.warning("could not send reply %s to %s (try %d, next in %.0fs): %s",
-                            row.id, row.to, failures, wait, _one_line(exc))
-                return False
-            self._failures.pop(row.to, None)
-            self._not_before.pop(row.to, None)
-            store.sent(connection, row.id, datetime.now(timezone.utc))
-            return True
+        if not store.claim(connection, row.id):
+            return None
+        try:
+            self.send(reply)
+        except Exception as exc:  # the network's problem, not the reply's: try again later
+            failures = self._failures.get(row.to, 0) + 1
+            self._failures[row.to] = failures
+            wait = min(self.cap, self.first * 2 ** (failures - 1))
+            self._not_before[row.to] = self.clock() + wait
+            store.tried(connection, row.id)
+            log.warning("could not send reply %s to %s (try %d, next in %.0fs): %s",
+                        row.id, row.to, failures, wait, _one_line(exc))
+            return False
+        self._failures.pop(row.to, None)
+        self._not_before.pop(row.to, None)
+        store.sent(connection, row.id, datetime.now(timezone.utc))
+        return True
 
 
 def mark_delivered(db: Database, message_id: str) -> None:

@@ -255,6 +255,11 @@ class WechatyTransport:
         self.outgoing = asyncio.Queue()
         if started is not None:
             started(self.send_soon)
+        warm = getattr(self.bot, "warm", None)
+        if warm is not None:
+            # a rehearsal, rolled back, before connecting: the first real message
+            # does not wait for grammars, caches and statement compilation
+            await asyncio.to_thread(warm)
         while True:
             log.info("connecting to the Wechaty puppet service at %s", self.endpoint)
             self.connected = False
