@@ -31,3 +31,16 @@ def test_close_round_with_a_thank_you_closes_and_refuses_later_entries(sqlite_ur
     replies = chat.say("wxid_wang", "香蕉3斤")
     assert "截单" in replies[0].text
     assert chat.orders() == {"li": {("苹果", None): 2.0}}
+
+
+def test_every_command_begins_with_a_character_the_verb_shortcut_lets_through():
+    # parse_command answers None without the parser for a line starting with no verb's first
+    # character: every terminal a command can begin with must be a quoted word starting so.
+    from parsers import commands
+
+    parser = commands._parser()
+    terminals = {t.name: t.pattern for t in parser.terminals}
+    first = [terminals[name] for name in parser.parse_interactive("").choices() if name in terminals]
+    assert first and all(pattern.type == "str" for pattern in first)
+    assert {pattern.value[0] for pattern in first} <= commands._verb_starts()
+    assert parse_command("张阿姨 白菜饺子2袋") is None and parse_command("汇总").verb == "summary"
