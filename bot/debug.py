@@ -7,7 +7,6 @@ from bot.config import Config
 from parsers.catalogue import Catalogue
 from parsers.commands import parse_command
 from parsers.entry import EntryRequest, parse_line, resolve_item
-from parsers.post import parse_post
 from parsers.text import normalize
 
 
@@ -19,6 +18,17 @@ def _plain(value):
     return value
 
 
+def _post(text: str):
+    """The #接龙 post `text` is, or None. The post parser, and the menu reader it imports,
+    are loaded only for a text that can be one (it starts with the header's "#"): `jielong
+    parse` of an order line starts without them (~15 ms, tests/test_cli_imports.py)."""
+    if not text.lstrip().startswith("#"):
+        return None
+    from parsers.post import parse_post
+
+    return parse_post(text)
+
+
 def explain(text: str, config: Config) -> dict:
     """Command, 接龙 post or entry lines, with each item resolved."""
     catalogue = Catalogue(config.products)
@@ -26,7 +36,7 @@ def explain(text: str, config: Config) -> dict:
     command = parse_command(text.split("\n", 1)[0].lstrip("/"))
     if command is not None:
         return {"kind": "command", "command": _plain(command)}
-    post = parse_post(text)
+    post = _post(text)
     lines = [e.text for e in post.entries] if post else [" ".join(text.split("\n"))]
     out = {"kind": "jielong" if post else "message"}
     if post:

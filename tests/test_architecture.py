@@ -16,7 +16,9 @@ LAYERS = ("bot", "storage", "parsers")
 # hides a cycle is never a reason; a command line that must start fast is.
 DEFERRED_OK = {"bot.cli": "each `jielong` subcommand loads only what it runs",
                "bot.__main__": "the `jielong` entry turns the garbage collector off before importing the CLI",
-               "bot.config": "the deadline grammar only for a configured deadline (`jielong parse` start-up)"}
+               "bot.config": "the deadline grammar only for a configured deadline (`jielong parse` start-up)",
+               "bot.debug": "the 接龙 post parser and menu reader only for a text that can be a post "
+                            "(`jielong parse` start-up)"}
 
 
 def module_name(path: Path, root: Path) -> str:

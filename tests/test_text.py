@@ -70,3 +70,14 @@ def test_a_simplified_line_is_normalised_without_loading_opencc():
 def test_traditional_characters_are_still_simplified():
     assert normalize("張阿姨 蘋果2斤") == "张阿姨 苹果2斤"
     assert normalize("回覆：沈默") == "回复:沉默"
+
+
+def test_stickers_are_found_as_the_cjk_class_pattern_found_them():
+    import re
+
+    old = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,6}\]")
+    rng = random.Random(7)
+    for _ in range(5000):
+        sample = "".join(rng.choice("[]玫瑰aZ 1🌹\n[]") for _ in range(rng.randint(0, 20)))
+        assert text._STICKER.sub(text._sticker, sample) == old.sub(" ", sample), sample
+        assert text.without_emoji(sample) == text._SPACES.sub(" ", text._EMOJI.sub(" ", old.sub(" ", sample))).strip()
