@@ -272,14 +272,17 @@ class EntryBuilder(Transformer):
         return ChangeRequest(tuple(actions))
 
 
-@dataclass(frozen=True)
+# The pieces of a parse, made and read only in this module: never changed (new ones are
+# made, see _with), compared or printed. A plain __init__ each: a frozen dataclass's six
+# generated methods cost ~1 ms a class at every start.
+@dataclass(eq=False, repr=False)
 class _Quantity:
     value: Quantity
     start: int
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class _Product:
     text: str
     match: Match
@@ -288,7 +291,7 @@ class _Product:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class _Item:
     request: ItemRequest
     start: int
@@ -297,13 +300,13 @@ class _Item:
     follow: Tok | None = None          # a second spec written after it (公4只 母2只)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class _SpecQuantity:
     quantity: _Quantity
     spec: Tok
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class _Each:
     quantity: _Quantity
 
