@@ -25,7 +25,8 @@ def prepare(engine: Engine) -> None:
     with engine.begin() as connection:
         tables = set(inspect(connection).get_table_names())
         if not tables & set(Base.metadata.tables):
-            Base.metadata.create_all(connection)
+            # none of the tables is there (just listed): no asking for each one again
+            Base.metadata.create_all(connection, checkfirst=False)
             VERSION.create(connection, checkfirst=True)
             connection.execute(VERSION.delete())
             connection.execute(insert(VERSION).values(version_num=HEAD))
