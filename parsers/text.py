@@ -249,13 +249,25 @@ def normalize_many(texts: list[str]) -> list[str]:
     """
     changing = _changing_chars()
     out = []
-    for text in texts:
-        if _LINE_BREAK.search(text):
-            out.append(normalize(text))
-            continue
-        text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).translate(_PUNCT)
-        text = _EMOJI.sub(" ", _STICKER.sub(" ", text))
-        if not text.isascii() and not changing.isdisjoint(text):
-            text = _to_simplified(text)
-        out.append("\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines()))
+    for written in texts:
+        done = _many_done.get(written)
+        if done is None:
+            if _LINE_BREAK.search(written):
+                done = normalize(written)
+            else:
+                text = unicodedata.normalize("NFKC", written.translate(_ZERO_WIDTH)).translate(_PUNCT)
+                text = _EMOJI.sub(" ", _STICKER.sub(" ", text))
+                if not text.isascii() and not changing.isdisjoint(text):
+                    text = _to_simplified(text)
+                done = "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
+            if len(_many_done) >= _MANY_KEPT:
+                _many_done.clear()
+            _many_done[written] = done
+        out.append(done)
     return out
+
+
+# Names already normalised by normalize_many: a catalogue rebuilt after a stock or
+# menu change folds the same 10,000 names again (normalize has its line cache).
+_MANY_KEPT = 65536
+_many_done: dict[str, str] = {}
