@@ -377,7 +377,7 @@ def load_config(path: str | Path) -> Config:
     # anything rtoml refuses is read again by tomllib, which either accepts it or gives today's message.
     try:
         raw = rtoml.loads(text)
-    except rtoml.TomlParsingError:
+    except ValueError:      # rtoml.TomlParsingError is one; any text rtoml cannot take goes to tomllib
         raw = _tomllib_loads(path, text)
 
     try:
