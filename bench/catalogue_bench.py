@@ -1,6 +1,6 @@
 """Benchmark: a typo- and homophone-heavy chat against a small and a 10,000-product catalogue.
 
-    python bench/catalogue_bench.py [--extra 10000] [--customers 240] [--runs 3]
+    python bench/catalogue_bench.py [--extra 10000] [--customers 240] [--runs 3] [--jielong]
 
 Writes a round of 12 products and a chat of free-form orders in which most
 product names are misspelt the way phones misspell them (homophones picked by
@@ -9,6 +9,10 @@ as whole `jielong replay` processes: with the 12 products, and with the same
 12 plus `--extra` generated products (a community shop's thousands of SKUs).
 Prints best-of-N wall and CPU time of each, their ratio, and whether the two
 runs gave exactly the same orders. Asserts nothing.
+
+With `--jielong` the chat is instead the 300-person 接龙 of bench/gen_big_jielong.py
+(everyone re-posts the whole list), against its 8 products and against them
+plus `--extra` generated ones; both are checked against the generated orders.
 
 The generated names are made from the words a shop's SKUs are made of
 (origins, grades, foods, packs) and never contain a round product's name or a
@@ -28,6 +32,8 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from gen_big_jielong import PRODUCTS as JIELONG_PRODUCTS   # bench/ is the script's folder
 
 JIELONG = Path(sys.executable).with_name("jielong")
 
@@ -71,10 +77,11 @@ def _product_lines(name: str, aliases, unit: str, price: float) -> list[str]:
     return lines + [""]
 
 
-def generated_names(count: int, rng: random.Random) -> list[str]:
-    """Shop-like names that neither contain a round product's name nor a two-character part of one."""
-    forbidden = {key[i:i + 2] for name, aliases, _, _ in ROUND for key in (name, *aliases)
-                 for i in range(len(key) - 1)}
+def generated_names(count: int, rng: random.Random, keys: list[str] | None = None) -> list[str]:
+    """Shop-like names that neither contain a round product's name (or one of `keys`) nor a two-character
+    part of one."""
+    keys = keys if keys is not None else [key for name, aliases, _, _ in ROUND for key in (name, *aliases)]
+    forbidden = {key[i:i + 2] for key in keys for i in range(len(key) - 1)}
     names: set[str] = set()
     while len(names) < count:
         name = rng.choice(ORIGINS) + rng.choice(GRADES) + rng.choice(FOODS) + rng.choice(PACKS)
@@ -134,14 +141,48 @@ def replay(chat: Path, config: Path, tmp: Path, tag: str, run: int) -> tuple[flo
     return wall, cpu, json.loads(out.read_text(encoding="utf-8"))
 
 
+def jielong(args: argparse.Namespace, rng: random.Random) -> None:
+    """The 300-person 接龙 against its own products, then with --extra more."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        subprocess.run([sys.executable, str(Path(__file__).with_name("gen_big_jielong.py")), str(tmp)],
+                       check=True, capture_output=True)
+        chat, small, big = tmp / "chat.jsonl", tmp / "config.toml", tmp / "big.toml"
+        extra_lines = []
+        for name in generated_names(args.extra, rng, [name for name, _, _ in JIELONG_PRODUCTS]):
+            extra_lines += _product_lines(name, (), rng.choice(UNITS), round(rng.uniform(2, 200), 1))
+        big.write_text(small.read_text(encoding="utf-8") + "\n" + "\n".join(extra_lines), encoding="utf-8")
+        expected = json.loads((tmp / "expected.json").read_text(encoding="utf-8"))["orders"]
+        key = lambda o: (o["customer"], tuple(sorted((i["product"], float(i["quantity"]))  # noqa: E731
+                                                     for i in o["items"])))
+        figures: dict[str, list[float]] = {"small": [], "big": []}
+        exact = {}
+        for run in range(args.runs):               # in turn, as above
+            for tag, config in (("small", small), ("big", big)):
+                _, cpu, document = replay(chat, config, tmp, tag, run)
+                figures[tag].append(cpu)
+                exact[tag] = sorted(map(key, document["orders"])) == sorted(map(key, expected))
+        print(f"300-person 接龙 ({len(expected)} orders expected)")
+        shown = len(JIELONG_PRODUCTS)
+        for tag, label in (("small", f"{shown} products"), ("big", f"{shown} + {args.extra} products")):
+            print(f"replay, {label:>19}: cpu best {min(figures[tag]):.2f}s (range {min(figures[tag]):.2f}-"
+                  f"{max(figures[tag]):.2f}s), orders exact: {exact[tag]}")
+        print(f"large / small catalogue: cpu best-of-{args.runs} "
+              f"{min(figures['big']) / min(figures['small']):.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=240)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--jielong", action="store_true", help="the 300-person 接龙 instead of the typo chat")
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    if args.jielong:
+        jielong(args, rng)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         small, big = write_configs(tmp, args.extra, rng)

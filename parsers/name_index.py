@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 MEMO_LIMIT = 65536       # spans remembered per index before the memo starts again
 
@@ -128,12 +128,13 @@ class FuzzyCandidates:
 
     @cached_property
     def _by_syllable(self) -> dict[str, tuple[str, ...]]:
-        readings = lru_cache(maxsize=None)(lambda ch: tuple(self._readings(ch)))
-        by_syllable: dict[str, list[str]] = defaultdict(list)
-        for key in self._keys:
-            syllables = {s for ch in set(key) if not ch.isascii() for s in readings(ch)}
-            for syllable in syllables:
-                by_syllable[syllable].append(key)
+        # from the character postings: a shop's 10,000 names hold a few hundred characters
+        # (only membership counts: _ranked treats each posting as a set)
+        by_syllable: dict[str, set[str]] = defaultdict(set)
+        for ch, keys in self._by_char.items():
+            if not ch.isascii():
+                for syllable in set(self._readings(ch)):
+                    by_syllable[syllable].update(keys)
         return {s: tuple(keys) for s, keys in by_syllable.items()}
 
     @cached_property

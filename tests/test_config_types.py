@@ -78,3 +78,20 @@ def test_unset_keys_take_their_defaults(tmp_path):
     assert isinstance(product.price, float)
     assert (config.web.enabled, config.web.port, config.schedule.remind_before_minutes) == (False, 8080, 30)
     assert config.transport == "console" and config.bot_name == "小龙"
+
+
+def test_a_datetime_where_text_is_wanted_is_quoted_as_python_reads_it(tmp_path):
+    # the fast parser gives datetimes another tzinfo; the message quotes the standard library's value
+    path = tmp_path / "config.toml"
+    path.write_text(GOOD.replace('unit = "斤"', "unit = 2026-11-20T08:00:00Z"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == (f"{path}: [[products]] #1 (苹果) unit must be text in quotes, not "
+                                 "datetime.datetime(2026, 11, 20, 8, 0, tzinfo=datetime.timezone.utc)")
+
+
+def test_a_file_only_the_standard_parser_reads_is_still_read(tmp_path):
+    # a float too big for a double is inf to tomllib and an error to rtoml
+    path = tmp_path / "config.toml"
+    path.write_text(GOOD.replace("price = 8", "price = 8\nconfirm_over = 1e400"), encoding="utf-8")
+    assert load_config(path).products[0].confirm_over == float("inf")
