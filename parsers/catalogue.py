@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from parsers.name_index import FuzzyCandidates, PartIndex
-from parsers.text import is_emoji, normalize, normalize_entry, normalize_many
+from parsers.text import is_emoji, normalize, normalize_entry
 
 MATCH_CUTOFF = 80.0      # below this a fuzzy candidate is not a match
 AMBIGUITY_MARGIN = 5.0   # best two products closer than this: ask which
@@ -90,11 +90,11 @@ class Catalogue:
 
     def __post_init__(self) -> None:
         self._keys = {}
-        # every name and alias folded in one call: a shop's 10,000 names mostly need no OpenCC
-        written = [(key, product.name) for product in self.products for key in (product.name, *product.aliases)]
-        for key, (_, name) in zip(fold_many([key for key, _ in written]), written):
-            if key:
-                self._keys.setdefault(key, name)
+        # a shop's 10,000 names mostly need no OpenCC: normalize skips text with no character t2s changes
+        for product in self.products:
+            for written in (product.name, *product.aliases):
+                if key := fold(written):
+                    self._keys.setdefault(key, product.name)
         for key, name in list(self._keys.items()):
             # 7喜 is also typed 七喜: digits inside a name are spelled both ways.
             spelled = key.translate(_DIGIT_NAMES)
@@ -341,11 +341,6 @@ def _spec_parts(specs: set[str]) -> set[str]:
 def fold(text: str) -> str:
     """Text as names are compared: normalised, ASCII letters in lower case."""
     return normalize(text).translate(FOLD)
-
-
-def fold_many(texts: list[str]) -> list[str]:
-    """[fold(t) for t in texts], in one call (parsers/text.py normalize_many)."""
-    return [text.translate(FOLD) for text in normalize_many(texts)]
 
 
 def _is_letter(ch: str) -> bool:

@@ -156,17 +156,3 @@ def test_the_catalogues_parts_with_digit_and_spelled_forms_are_those_of_the_tabl
         assert catalogue._parts.get(span) == table.get(span), span
     assert catalogue.max_key == max(map(len, table))
     assert catalogue._parts.first_chars == frozenset(k[0] for k in table)
-
-
-def test_names_normalised_together_are_normalised_as_one_by_one():
-    # normalize_many runs OpenCC only on names with a character t2s changes; the rest
-    # must come out exactly as normalize gives them
-    from importlib.resources import files
-
-    from parsers.text import normalize, normalize_many
-
-    rows = (files("opencc") / "dictionary" / "TSPhrases.txt").read_text(encoding="utf-8").splitlines()
-    phrases = [row.partition("\t")[0] for row in rows]
-    texts = phrases + [f"鄭姐{p} 🍓[玫瑰]ｘ２ " for p in phrases[::7]] + [
-        "东北有机大米礼盒", "一目瞭然", "蘋果  ２斤", "Coca Cola", "", "  ", "七喜\u200b", "草莓\n蘋果", "回覆"]
-    assert normalize_many(texts) == [normalize(text) for text in texts]
