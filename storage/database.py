@@ -1,6 +1,7 @@
 """Engine set-up and the unit of work: one transaction per incoming message."""
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,12 @@ _DRIVERS = {
     "mysql": "pip install pymysql and use mysql+pymysql://",
     "mariadb": "pip install pymysql and use mariadb+pymysql://",
 }
+
+
+def _json_loads(text: str):
+    """json.loads for JSON columns, with the empty list (most products' aliases, specs and
+    spec prices) answered without the decoder: a 10,000-product shop reads 30,000 of them."""
+    return [] if text == "[]" else json.loads(text)
 
 
 class UnusableDatabase(Exception):
@@ -92,7 +99,8 @@ class Database:
         self.url = url or DEFAULT_URL
         parsed = parse_url(self.url)
         try:
-            self.engine: Engine = create_engine(parsed, future=True, connect_args=_connect_args(parsed))
+            self.engine: Engine = create_engine(parsed, future=True, connect_args=_connect_args(parsed),
+                                                json_deserializer=_json_loads)
         except NoSuchModuleError:
             raise UnusableDatabase(f"database URL {safe_url(parsed)!r}: SQLAlchemy knows no database "
                                    f"{parsed.drivername!r} (use sqlite:/// or postgresql+psycopg://)") from None
