@@ -497,20 +497,16 @@ def round_products(menu: Menu, configured: Sequence[ProductInfo]) -> tuple[Produ
     return products + tuple(p for p in configured if p.name not in taken)
 
 
-def menu_products(menu: Menu, configured: Sequence[ProductInfo] | Catalogue) -> tuple[ProductInfo, ...]:
+def menu_products(menu: Menu, configured: Sequence[ProductInfo]) -> tuple[ProductInfo, ...]:
     """The menu's products, in menu order.
 
     A menu line that names a configured product (name, alias or a clear fuzzy
     match) is that product under its configured name, with what the menu says
     for this round; a name that adds characters to a configured name or alias
     (蒜香排骨 beside 排骨) is a new product, and so is a second line naming a
-    product already claimed. `configured` may be given as the catalogue of every
-    configured product, all on sale (a shop's thousands are then not indexed again).
+    product already claimed.
     """
-    if isinstance(configured, Catalogue):
-        catalogue, configured = (configured if configured.products else None), configured.products
-    else:
-        catalogue = Catalogue(tuple(configured)) if configured else None
+    catalogue = Catalogue(tuple(configured)) if configured else None
     by_name = {p.name: p for p in configured}
     keys = {fold(k).replace(" ", ""): p.name for p in configured for k in (p.name, *p.aliases) if k}
     claimed: set[str] = set()

@@ -186,10 +186,9 @@ class OrderBook:
         self._ids = sells.ids
         self._products: dict[str, ProductRow] = {}    # read when an order needs them (`product`)
 
-    def configured(self) -> Catalogue:
-        """The configured products, on sale or not, as one catalogue all on sale (what a
-        post's menu lines may name): the kept catalogue's, not read and indexed again."""
-        return self._catalogues(self.session, None).catalogue.whole
+    def configured(self) -> list[ProductInfo]:
+        """The configured catalogue (what a post's menu lines may name)."""
+        return [menus.product_info(p) for p in menus.load_round_products(self.session, None)]
 
     def close_round(self, rnd: Round) -> None:
         rnd.status = "closed"
