@@ -11,11 +11,10 @@ import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
-from itertools import groupby
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, literal_column, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.chat import my_orders
@@ -61,9 +60,6 @@ COMMANDS = Registry([
 _REHEARSAL_POST = "#接龙\n预热团\n1. 苹果 10元/斤\n2. 香蕉 5元/斤\n周六自提\n例 张三 苹果2斤"
 RACE_RETRIES = 5    # a unit of work that lost a race with another worker is run again
 MERCHANTS_TTL = 30.0    # seconds: a merchant bound through another worker counts here this soon
-# Seeding configured products: their JSON list columns, and the INSERT of rows that leave them all empty.
-_LISTS = ("aliases", "specs", "spec_prices")
-_PLAIN_PRODUCTS = insert(Product.__table__).values(dict.fromkeys(_LISTS, literal_column("'[]'")))
 
 
 class Bot:
@@ -115,16 +111,9 @@ class Bot:
             if rows:
                 # Core executemany on the session's connection (a shop's 10,000 products: the ORM's bulk
                 # INSERT spends a third more per row), which moves no stamp by itself
-                # (storage/product_revisions.py). A run of products without aliases, specs or spec
-                # prices (most of a big shop) takes them as the SQL literal '[]', the JSON the column
-                # would store, instead of encoding three empty lists per row; rows keep their order.
+                # (storage/product_revisions.py).
                 connection = session.connection()
-                for plain, run in groupby(rows, key=lambda row: not any(row[key] for key in _LISTS)):
-                    if plain:
-                        connection.execute(_PLAIN_PRODUCTS, [{k: v for k, v in row.items() if k not in _LISTS}
-                                                             for row in run])
-                    else:
-                        connection.execute(insert(Product.__table__), list(run))
+                connection.execute(insert(Product.__table__), rows)
                 product_revisions.move(connection, {product_revisions.CONFIGURED})
 
     def handle(self, msg: Incoming) -> list[Reply]:
